@@ -1,0 +1,33 @@
+"""The header's navigation: for each role the user holds, the pages it uses."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+# (role, url name, label); a page appears once even if several roles use it.
+NAVIGATION = [
+    (None, "institutes:institute_list", _("Institutes")),
+    (None, "institutes:country_list", _("Countries and CEEMS")),
+    (None, "institutes:area_list", _("Metrology areas")),
+    (Role.SECRETARIAT, "institutes:contacts", _("Contacts")),
+    (Role.ADMIN, "admin:index", _("Administration")),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for role, name, label in NAVIGATION
+        if role is None or user.has_role(role)
+    ]
+    # The longest matching prefix wins, so /institutes/areas/ does not also light /institutes/.
+    matches = [item for item in items if item["active"]]
+    for item in items:
+        item["active"] = bool(matches) and item is max(matches, key=lambda i: len(i["url"]))
+    return {
+        "nav_items": items,
+        "user_roles": [Role(role).label for role in Role.values if role in user.roles],
+    }

@@ -1,0 +1,52 @@
+"""Writes to users and reference data."""
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+
+RESPONDENT_NEEDS_INSTITUTE = _("An NMI respondent must belong to an institute.")
+UNKNOWN_LANGUAGE = _("This language is not available.")
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: set[str]) -> User:
+    """Give `user` exactly `roles`. The administrator role is superuser status;
+    the others are groups. Refuses a respondent without an institute."""
+    unknown = set(roles) - set(Role.values)
+    if unknown:
+        raise ValidationError(_("Unknown role: %(role)s"), params={"role": ", ".join(sorted(unknown))})
+    if Role.RESPONDENT in roles and user.institute_id is None:
+        raise ValidationError({"institute": RESPONDENT_NEEDS_INSTITUTE})
+    is_admin = Role.ADMIN in roles
+    if user.is_superuser != is_admin or user.is_staff != is_admin:
+        user.is_superuser = user.is_staff = is_admin
+        user.save(update_fields=["is_superuser", "is_staff"])
+    groups = [Group.objects.get_or_create(name=role)[0] for role in roles if role != Role.ADMIN]
+    user.groups.set(groups)
+    user.__dict__.pop("roles", None)
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language the user chose, for the next login and emails."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"preferred_language": UNKNOWN_LANGUAGE})
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
+def user_update_profile(*, user: User, first_name: str, last_name: str, email: str, preferred_language: str) -> User:
+    """Save the fields a user may change about themselves."""
+    user.first_name = first_name
+    user.last_name = last_name
+    user.email = email
+    user.preferred_language = preferred_language
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "email", "preferred_language"])
+    return user

@@ -1,0 +1,28 @@
+"""Bilingual reference data: each name has a Russian and an English column."""
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Country, Institute, MetrologyArea, SubField
+
+
+@register(Country)
+class CountryTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ru", "en")
+
+
+@register(Institute)
+class InstituteTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ru", "en")
+
+
+@register(MetrologyArea)
+class MetrologyAreaTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ru", "en")
+
+
+@register(SubField)
+class SubFieldTranslationOptions(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ru", "en")

@@ -1,0 +1,144 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import translate_url
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import selectors
+from .forms import ProfileForm
+from .models import Country, Institute, Role
+from .permissions import role_required
+from .services import user_set_language, user_update_profile
+
+
+def _page(request, queryset):
+    return Paginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _set_language_cookie(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Django's login, then on to the same page in the user's preferred language."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        super().form_valid(form)
+        language = self.request.user.preferred_language
+        return _set_language_cookie(redirect(translate_url(self.get_success_url(), language)), language)
+
+
+@require_POST
+def set_language(request):
+    """The header's language switch: Django's set_language, and the choice is
+    remembered in the profile of a logged-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_set_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {
+        "institute": user.institute if user.has_role(Role.RESPONDENT) else None,
+        "ceems_year": next(iter(selectors.ceems_years()), None),
+    }
+    if context["ceems_year"]:
+        context["ceems_countries"] = selectors.ceems_countries(year=context["ceems_year"])
+    return render(request, "institutes/home.html", context)
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        user_update_profile(
+            user=request.user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            preferred_language=data["preferred_language"],
+        )
+        messages.success(request, _("Your profile has been saved."))
+        language = data["preferred_language"]
+        return _set_language_cookie(redirect(translate_url(request.path, language)), language)
+    return render(request, "institutes/profile.html", {"form": form})
+
+
+@login_required
+def institute_list(request):
+    search = request.GET.get("q", "").strip()
+    country = request.GET.get("country", "").strip()
+    queryset = selectors.institutes_for_directory(search=search, country=country)
+    return render(
+        request,
+        "institutes/institute_list.html",
+        {
+            "page_obj": _page(request, queryset),
+            "search": search,
+            "country": country,
+            "countries": Country.objects.order_by("iso2"),
+            "query": urlencode({key: value for key, value in (("q", search), ("country", country)) if value}),
+        },
+    )
+
+
+@login_required
+def institute_detail(request, pk: int):
+    institute = get_object_or_404(Institute.objects.select_related("country"), pk=pk)
+    can_see_members = request.user.has_role(Role.SECRETARIAT) or request.user.institute_id == institute.pk
+    return render(
+        request,
+        "institutes/institute_detail.html",
+        {
+            "institute": institute,
+            "statuses": institute.country.ceems_statuses.order_by("-year"),
+            "members": selectors.institute_members(institute=institute) if can_see_members else None,
+        },
+    )
+
+
+@login_required
+def country_list(request):
+    return render(
+        request,
+        "institutes/country_list.html",
+        {"page_obj": _page(request, selectors.countries_with_status()), "years": selectors.ceems_years()},
+    )
+
+
+@login_required
+def area_list(request):
+    return render(request, "institutes/area_list.html", {"areas": selectors.areas_with_subfields()})
+
+
+@role_required(Role.SECRETARIAT)
+def contacts(request):
+    return render(
+        request,
+        "institutes/contacts.html",
+        {"page_obj": _page(request, selectors.respondents_by_institute())},
+    )

@@ -1,0 +1,95 @@
+"""Log in, throttling, password reset by email through Celery."""
+import re
+import time
+
+import pytest
+from django.core import mail
+
+pytestmark = pytest.mark.django_db
+
+
+def _attempt(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        "/en/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_demo_user_logs_in_with_demo_password(client, demo):
+    response = _attempt(client, "secretariat", "demo")
+    assert response.status_code == 302
+    assert client.get("/ru/").status_code == 200
+
+
+def test_wrong_password_shows_error_on_the_form(client, demo):
+    response = _attempt(client, "secretariat", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_failed_logins_lock_that_username_from_that_address_only(client, demo, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt(client, "nmi-kg", "wrong")
+    locked = _attempt(client, "nmi-kg", "demo")
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    # The same person from another address, and a colleague from the same one, still get in.
+    assert _attempt(client, "nmi-kg", "demo", ip="10.0.0.2").status_code == 302
+    client.logout()
+    assert _attempt(client, "nmi-tj", "demo").status_code == 302
+
+
+def test_lockout_cools_off(client, demo, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt(client, "nmi-kg", "wrong")
+    assert _attempt(client, "nmi-kg", "demo").status_code == 429
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert _attempt(client, "nmi-kg", "demo").status_code == 302
+
+
+def test_logout_is_a_post(client_as):
+    client = client_as("nmi-kg")
+    assert client.get("/en/accounts/logout/").status_code == 405
+    response = client.post("/en/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/en/").status_code == 302
+
+
+def test_password_change(client_as):
+    client = client_as("nmi-kg")
+    response = client.post(
+        "/en/accounts/password_change/",
+        {"old_password": "demo", "new_password1": "Metrology-2026!", "new_password2": "Metrology-2026!"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert _attempt(client, "nmi-kg", "Metrology-2026!").status_code == 302
+
+
+def _wait_for_mail(count=1, timeout=20):
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return mail.outbox
+
+
+@pytest.mark.django_db(transaction=True)
+def test_password_reset_email_goes_through_celery_in_the_users_language(client, demo, user_named, celery_worker_thread):
+    user = user_named("nmi-tj")
+    client.post("/en/accounts/password_reset/", {"email": user.email})
+    outbox = _wait_for_mail()
+    assert len(outbox) == 1
+    message = outbox[0]
+    assert message.to == [user.email]
+    # Tajikistan's respondent prefers Russian: the email and its link are Russian.
+    assert message.subject == "Портал CEEMS: смена пароля"
+    link = re.search(r"http://\S+/ru/accounts/reset/\S+/", message.body).group(0)
+    path = link.split("testserver", 1)[1]
+    form = client.get(path, follow=True)
+    assert form.status_code == 200
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": "Pamir-Peaks-7495", "new_password2": "Pamir-Peaks-7495"})
+    assert done.status_code == 302
+    assert _attempt(client, "nmi-tj", "Pamir-Peaks-7495").status_code == 302
