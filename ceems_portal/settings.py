@@ -128,6 +128,7 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["ceems_portal.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="Europe/Minsk")
@@ -173,7 +174,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "survey-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 60 * 60},
+    "purge-stale-uploads": {"task": "surveys.tasks.purge_stale_uploads", "schedule": 60 * 60},
+}
 
 # --- Security ---------------------------------------------------------------
 # Secure by default; the embedded mode (DJANGO_DEBUG=1) runs over plain HTTP.

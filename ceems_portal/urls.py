@@ -34,5 +34,6 @@ urlpatterns += i18n_patterns(
     path("accounts/profile/", institute_views.profile, name="profile"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("institutes/", include("institutes.urls")),
+    path("surveys/", include("surveys.urls")),
     path("admin/", admin.site.urls),
 )

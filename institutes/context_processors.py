@@ -4,8 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-# (role, url name, label); a page appears once even if several roles use it.
+# (role or tuple of roles, url name, label): an entry shows for a user holding
+# any of its roles (None: everyone); a page appears once even if several roles use it.
 NAVIGATION = [
+    (None, "surveys:campaign_list", _("Surveys")),
+    ((Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE), "surveys:summary_latest", _("Summary table")),
     (None, "institutes:institute_list", _("Institutes")),
     (None, "institutes:country_list", _("Countries and CEEMS")),
     (None, "institutes:area_list", _("Metrology areas")),
@@ -21,7 +24,7 @@ def navigation(request):
     items = [
         {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
         for role, name, label in NAVIGATION
-        if role is None or user.has_role(role)
+        if role is None or user.has_role(*(role if isinstance(role, tuple) else (role,)))
     ]
     # The longest matching prefix wins, so /institutes/areas/ does not also light /institutes/.
     matches = [item for item in items if item["active"]]

@@ -73,3 +73,15 @@ def celery_worker_thread(django_db_blocker):
     with django_db_blocker.unblock():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Messages a test computes outside a request read in English; a request
+    to /ru/ leaves Russian active in the thread, which would leak into the
+    next test's expectations otherwise."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -19,13 +19,15 @@ def _entries(po_path: Path):
         for line in lines:
             if line.startswith("#"):
                 continue
-            if line.startswith(("msgid ", "msgid_plural ", "msgstr")):
+            if line.startswith(("msgctxt ", "msgid ", "msgid_plural ", "msgstr")):
                 current = line.split(" ", 1)[0]
                 strings[current] = line.split(" ", 1)[1].strip()[1:-1]
             elif line.startswith('"') and current:
                 strings[current] += line.strip()[1:-1]
         if "msgid" in strings and strings["msgid"]:
-            yield strings["msgid"], [v for k, v in strings.items() if k.startswith("msgstr")], flags
+            # gettext keys a message with a context as "context\x04msgid".
+            key = f"{strings['msgctxt']}\x04{strings['msgid']}" if "msgctxt" in strings else strings["msgid"]
+            yield key, [v for k, v in strings.items() if k.startswith("msgstr")], flags
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])

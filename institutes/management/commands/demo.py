@@ -1,3 +1,6 @@
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -64,6 +67,16 @@ class Command(BaseCommand):
                 f"{created} new users (password '{DEMO_PASSWORD}')."
             )
         )
+        # Each later app adds its part of the demo in `<app>/demo.py: load_demo()`.
+        for app in apps.get_app_configs():
+            if app.name == "institutes" or not app.path.startswith(str(settings.BASE_DIR)):
+                continue
+            try:
+                module = import_module(f"{app.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            if hasattr(module, "load_demo"):
+                self.stdout.write(self.style.SUCCESS(f"{app.verbose_name}: {module.load_demo()}"))
 
     def _user(self, username, first_name, last_name, roles, institute) -> int:
         user, created = User.objects.update_or_create(

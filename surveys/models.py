@@ -1,0 +1,310 @@
+"""Survey campaigns, the responses of institutes, and their needs and offers."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from institutes.models import Institute, MetrologyArea, SubField
+
+
+class ActivityType(models.TextChoices):
+    """One list, used by needs, offers and the Programme's activities."""
+
+    COMPARISON = "comparison", _("Comparison")
+    CALIBRATION = "calibration", _("Calibration")
+    TRAINING = "training", _("Training event")
+    INTERNSHIP = "internship", _("Internship")
+    PROCEDURE = "procedure", _("Calibration-procedure development")
+    PREREVIEW = "prereview", _("Peer-review (prereview) preparation")
+    JOINT_PROJECT = "joint_project", _("Joint project")
+    INTERNATIONAL = "international", _("Participation in international bodies")
+    INFORMATION = "information", _("Information support")
+
+
+class CampaignKind(models.TextChoices):
+    SELF_CLASSIFICATION = "self_classification", _("CEEMS self-classification")
+    NEEDS = "needs", _("CEEMS needs")
+    OFFERS = "offers", _("Donor offers")
+
+
+class Questionnaire(models.Model):
+    """The text a campaign asks with. Frozen when a campaign using it opens:
+    an edit after that makes a new version, so answers already given always
+    refer to the questions they answered."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    title = models.CharField(_("title"), max_length=200)
+    instructions = models.TextField(_("instructions"), blank=True)
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        ordering = ["kind", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "version"], name="questionnaire_one_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+
+class CampaignQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CampaignQuerySet":
+        """Campaigns a user may open: all of them for the Secretariat and
+        readers of the summary; for a respondent, the open or closed ones
+        their institute is invited to."""
+        from institutes.models import Role
+
+        if user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE):
+            return self
+        if user.has_role(Role.RESPONDENT) and user.institute_id:
+            return self.filter(invitations__institute_id=user.institute_id).exclude(
+                status=Campaign.Status.DRAFT
+            )
+        return self.none()
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=CampaignKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("questionnaire")
+    )
+    introduction = models.TextField(_("introduction"), blank=True)
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("deadline"), help_text=_("Last day on which a response can be submitted."))
+    reminder_days = models.PositiveSmallIntegerField(
+        _("reminder days before the deadline"),
+        default=7,
+        help_text=_("Institutes that have not submitted are reminded once, this many days before the deadline."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    institutes = models.ManyToManyField(
+        Institute, through="Invitation", related_name="campaigns", verbose_name=_("invited institutes")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(opens_on__lte=F("closes_on")), name="campaign_opens_before_close"),
+            models.UniqueConstraint(fields=["kind", "year"], name="campaign_one_per_kind_and_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.year}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:campaign_detail", args=[self.pk])
+
+
+class Invitation(models.Model):
+    """An institute invited to a campaign; the *_sent_at flags make the
+    invitation and the automatic reminder go out exactly once."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="invitations")
+    institute = models.ForeignKey(Institute, on_delete=models.CASCADE, related_name="invitations")
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    last_manual_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "institute"], name="invitation_once_per_institute")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.institute}"
+
+
+class ResponseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ResponseQuerySet":
+        """The Secretariat sees every response; a respondent sees their own
+        institute's; the task group and Committee read submitted ones."""
+        from institutes.models import Role
+
+        if user.has_role(Role.SECRETARIAT):
+            return self
+        mine = Q(institute_id=user.institute_id) if user.has_role(Role.RESPONDENT) and user.institute_id else Q(pk__in=[])
+        if user.has_role(Role.TASKGROUP, Role.COMMITTEE):
+            return self.filter(mine | Q(status=Response.Status.SUBMITTED))
+        return self.filter(mine)
+
+
+class Response(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        REOPENED = "reopened", _("Reopened")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses", verbose_name=_("campaign"))
+    institute = models.ForeignKey(Institute, on_delete=models.PROTECT, related_name="responses", verbose_name=_("institute"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # Self-classification answer.
+    considers_ceems = models.BooleanField(_("the country counts itself as CEEMS"), null=True, blank=True)
+    ceems_reason = models.TextField(_("why"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Contact for this response and general comment.
+    comment = models.TextField(_("general comment"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic locking: every save of the response or one of its items
+    # bumps it; a form posted with an older number is a conflict.
+    revision = models.PositiveIntegerField(default=1)
+
+    objects = ResponseQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["campaign", "institute__country__iso2", "institute__acronym"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "institute"], name="response_one_per_institute_and_campaign")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institute} — {self.campaign}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("surveys:response_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.SUBMITTED and self.campaign.status == Campaign.Status.OPEN
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Conditions(models.TextChoices):
+    FREE = "free", _("Free of charge")
+    COST_SHARING = "cost_sharing", _("Cost-sharing")
+    CONTRACT = "contract", _("Contract basis")
+
+
+class PaidBy(models.TextChoices):
+    RECIPIENT = "recipient", _("The recipient (CEEMS NMI)")
+    PROVIDER = "provider", _("The provider")
+    SHARED = "shared", _("Shared")
+
+
+class Language(models.TextChoices):
+    RU = "ru", _("Russian")
+    EN = "en", _("English")
+    RU_EN = "ru_en", _("Russian and English")
+
+
+class SurveyItem(models.Model):
+    """What needs and offers share. Every field may be empty in a draft;
+    submitting checks the required ones (surveys.services.REQUIRED_*)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="%(class)ss", verbose_name=_("response"))
+    activity_type = models.CharField(_("activity type"), max_length=20, choices=ActivityType.choices, blank=True)
+    area = models.ForeignKey(
+        MetrologyArea, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("metrology area")
+    )
+    subfield = models.ForeignKey(
+        SubField, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sub-field")
+    )
+    subject = models.CharField(
+        _("what exactly"),
+        max_length=300,
+        blank=True,
+        help_text=_("Quantity, instrument or standard, and range."),
+    )
+    period_from = models.DateField(_("from"), null=True, blank=True)
+    period_to = models.DateField(_("to"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+
+class Need(SurveyItem):
+    target_uncertainty = models.CharField(_("target uncertainty"), max_length=100, blank=True)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(SurveyItem.Meta):
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
+                name="need_period_in_order",
+            )
+        ]
+
+
+class Offer(SurveyItem):
+    capacity = models.PositiveIntegerField(
+        _("capacity per year"),
+        null=True,
+        blank=True,
+        help_text=_("How many calibrations, internship places or participants a year."),
+    )
+    languages = models.CharField(_("language(s)"), max_length=8, choices=Language.choices, blank=True)
+    conditions = models.CharField(_("conditions"), max_length=16, choices=Conditions.choices, blank=True)
+    customs_paid_by = models.CharField(
+        _("customs and logistics paid by"), max_length=10, choices=PaidBy.choices, blank=True
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta(SurveyItem.Meta):
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
+                name="offer_period_in_order",
+            )
+        ]

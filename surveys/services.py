@@ -1,0 +1,387 @@
+"""Writes of the surveys app: campaigns, responses, needs and offers.
+
+Every service validates, writes inside one transaction and schedules its
+side effects (emails) on commit. Domain rules that a user broke raise
+PortalError with one of the message constants below.
+"""
+from datetime import date
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ceems_portal.exceptions import ConflictError, PortalError
+from institutes.models import CeemsStatus, Institute, User
+
+from .models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
+
+DEADLINE_PASSED = _("The deadline of this campaign has passed: the response can no longer be submitted. Your draft is kept.")
+CAMPAIGN_NOT_OPEN = _("This campaign is not open.")
+ALREADY_SUBMITTED = _("This response has been submitted; ask the Secretariat to reopen it to change it.")
+NOT_SUBMITTED = _("Only a submitted response can be reopened.")
+CONFLICT = _("Somebody else saved this response after you opened it. Your changes were not saved; the page now shows the latest version. Please enter your changes again.")
+REQUIRED = _("This field is required to submit.")
+SUBFIELD_NOT_IN_AREA = _("This sub-field does not belong to the chosen area.")
+PERIOD_REVERSED = _("The end of the period is before its start.")
+SUBMIT_HAS_ERRORS = _("The response cannot be submitted yet: please correct the fields marked below.")
+EMPTY_RESPONSE = _("Add at least one item before submitting.")
+ANSWER_REQUIRED = _("Say whether your country counts itself as CEEMS.")
+NO_PREVIOUS = _("Your institute has no earlier response of this kind to start from.")
+REASON_REQUIRED = _("Give a reason for reopening.")
+CAMPAIGN_NOT_DRAFT = _("Only a draft campaign can be opened or edited this way.")
+NO_INSTITUTES = _("Invite at least one institute.")
+
+# Fields that must be filled in before submitting, per item kind.
+REQUIRED_NEED_FIELDS = ("activity_type", "subject", "period_from", "period_to", "priority")
+REQUIRED_OFFER_FIELDS = (
+    "activity_type", "subject", "capacity", "period_from", "period_to",
+    "languages", "conditions", "customs_paid_by",
+)
+# Technical activities are about one metrology area; training, prereview,
+# projects and information support may span several.
+AREA_REQUIRED_TYPES = {"comparison", "calibration", "procedure", "internship"}
+ITEM_MODELS = {"need": Need, "offer": Offer}
+
+
+# --- Questionnaires ---------------------------------------------------------
+
+def questionnaire_current(*, kind: str) -> Questionnaire:
+    """The newest version of the questionnaire of `kind`, created if none."""
+    questionnaire = Questionnaire.objects.filter(kind=kind).order_by("-version").first()
+    if questionnaire is None:
+        label = CampaignKind(kind).label
+        questionnaire = Questionnaire.objects.create(kind=kind, version=1, title=str(label))
+    return questionnaire
+
+
+@transaction.atomic
+def questionnaire_edit(*, questionnaire: Questionnaire, **texts: str) -> Questionnaire:
+    """Change the texts of a questionnaire. A frozen one (a campaign using it
+    has opened) is never changed: the edit becomes a new version, which later
+    campaigns use. Returns the questionnaire that now carries the texts."""
+    if questionnaire.is_frozen:
+        latest = Questionnaire.objects.filter(kind=questionnaire.kind).order_by("-version").first()
+        questionnaire = Questionnaire(
+            kind=questionnaire.kind,
+            version=latest.version + 1,
+            **{f: getattr(questionnaire, f) for f in ("title_ru", "title_en", "instructions_ru", "instructions_en")},
+        )
+    for field, value in texts.items():
+        setattr(questionnaire, field, value)
+    questionnaire.full_clean()
+    questionnaire.save()
+    return questionnaire
+
+
+# --- Campaigns --------------------------------------------------------------
+
+@transaction.atomic
+def campaign_save(
+    *,
+    campaign: Campaign | None = None,
+    kind: str,
+    year: int,
+    opens_on: date,
+    closes_on: date,
+    reminder_days: int,
+    introduction_ru: str,
+    introduction_en: str,
+    institutes: list[Institute],
+    by: User,
+) -> Campaign:
+    """Create a campaign, or edit one that has not opened yet; the invited
+    institutes become exactly `institutes`."""
+    if campaign is None:
+        campaign = Campaign(created_by=by, questionnaire=questionnaire_current(kind=kind))
+    elif campaign.status != Campaign.Status.DRAFT:
+        raise PortalError(CAMPAIGN_NOT_DRAFT)
+    if not institutes:
+        raise ValidationError({"institutes": NO_INSTITUTES})
+    campaign.kind = kind
+    if campaign.questionnaire.kind != kind:
+        campaign.questionnaire = questionnaire_current(kind=kind)
+    campaign.year = year
+    campaign.opens_on = opens_on
+    campaign.closes_on = closes_on
+    campaign.reminder_days = reminder_days
+    campaign.introduction_ru = introduction_ru
+    campaign.introduction_en = introduction_en
+    campaign.full_clean()
+    campaign.save()
+    wanted = {institute.pk for institute in institutes}
+    campaign.invitations.exclude(institute_id__in=wanted).delete()
+    existing = set(campaign.invitations.values_list("institute_id", flat=True))
+    Invitation.objects.bulk_create(
+        [Invitation(campaign=campaign, institute_id=pk) for pk in sorted(wanted - existing)]
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_open(*, campaign: Campaign, by: User) -> Campaign:
+    """Open a draft campaign: freeze its questionnaire and, after commit,
+    email every invited institute's respondents a link. Safe to call twice:
+    the second call finds the campaign open and changes nothing."""
+    from .tasks import send_campaign_invitations
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == Campaign.Status.OPEN:
+        return campaign
+    if campaign.status != Campaign.Status.DRAFT:
+        raise PortalError(CAMPAIGN_NOT_DRAFT)
+    if not campaign.invitations.exists():
+        raise PortalError(NO_INSTITUTES)
+    now = timezone.now()
+    Questionnaire.objects.filter(pk=campaign.questionnaire_id, frozen_at__isnull=True).update(frozen_at=now)
+    campaign.status = Campaign.Status.OPEN
+    campaign.opened_at = now
+    campaign.save(update_fields=["status", "opened_at"])
+    transaction.on_commit(partial(send_campaign_invitations.delay, campaign.pk), robust=True)
+    return campaign
+
+
+@transaction.atomic
+def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
+    campaign.status = Campaign.Status.CLOSED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def campaign_remind_institute(*, campaign: Campaign, institute: Institute, by: User) -> int:
+    """Send a reminder to one institute's respondents now (the Secretariat's
+    button). Returns the number of emails scheduled."""
+    from .tasks import send_reminder
+
+    invitation = Invitation.objects.get(campaign=campaign, institute=institute)
+    Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
+    transaction.on_commit(partial(send_reminder.delay, invitation.pk, manual=True), robust=True)
+    return institute.members.filter(is_active=True, groups__name="respondent").exclude(email="").count()
+
+
+# --- Responses --------------------------------------------------------------
+
+@transaction.atomic
+def response_start(*, campaign: Campaign, institute: Institute, by: User) -> Response:
+    """The institute's response to the campaign, created as a draft on first
+    use. Colleagues of one institute share it."""
+    if campaign.status != Campaign.Status.OPEN:
+        existing = Response.objects.filter(campaign=campaign, institute=institute).first()
+        if existing:
+            return existing
+        raise PortalError(CAMPAIGN_NOT_OPEN)
+    response, _created = Response.objects.get_or_create(campaign=campaign, institute=institute)
+    return response
+
+
+def _check_editable(response: Response) -> None:
+    if response.status == Response.Status.SUBMITTED:
+        raise PortalError(ALREADY_SUBMITTED)
+    if response.campaign.status != Campaign.Status.OPEN:
+        raise PortalError(CAMPAIGN_NOT_OPEN)
+
+
+def _bump_revision(response: Response, revision: int | None) -> None:
+    """Claim the next revision of `response`, or raise ConflictError when
+    somebody saved since `revision` was read. `None` skips the check (used by
+    internal flows that hold the row lock)."""
+    query = Response.objects.filter(pk=response.pk)
+    if revision is not None:
+        query = query.filter(revision=revision)
+    if query.update(revision=F("revision") + 1, updated_at=timezone.now()) != 1:
+        raise ConflictError(CONFLICT)
+    response.refresh_from_db(fields=["revision", "updated_at"])
+
+
+@transaction.atomic
+def response_save(*, response: Response, revision: int | None, by: User, **fields) -> Response:
+    """Save the response's own answers (self-classification, comment) as a draft."""
+    _check_editable(response)
+    _bump_revision(response, revision)
+    for name, value in fields.items():
+        setattr(response, name, value)
+    response._history_user = by
+    response.save(update_fields=[*fields, "updated_at"])
+    return response
+
+
+@transaction.atomic
+def item_add(*, response: Response, by: User, revision: int | None = None) -> Need | Offer:
+    """Add an empty need or offer (by the campaign's kind) to a draft."""
+    _check_editable(response)
+    _bump_revision(response, revision)
+    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
+    last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
+    item = model(response=response, position=(last or 0) + 1)
+    item._history_user = by
+    item.save()
+    return item
+
+
+def _validate_item_values(item: Need | Offer) -> None:
+    errors = {}
+    if item.subfield_id and item.area_id and item.subfield.area_id != item.area_id:
+        errors["subfield"] = SUBFIELD_NOT_IN_AREA
+    if item.period_from and item.period_to and item.period_from > item.period_to:
+        errors["period_to"] = PERIOD_REVERSED
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -> Need | Offer:
+    """Save one need or offer of a draft. Values must make sense (a sub-field
+    of the chosen area, a period in order), but nothing is required yet."""
+    response = item.response
+    _check_editable(response)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _validate_item_values(item)
+    _bump_revision(response, revision)
+    item._history_user = by
+    item.save()
+    return item
+
+
+@transaction.atomic
+def item_delete(*, item: Need | Offer, revision: int | None, by: User) -> None:
+    _check_editable(item.response)
+    _bump_revision(item.response, revision)
+    item._history_user = by
+    item.delete()
+
+
+def submission_errors(response: Response) -> tuple[list[str], dict[int, dict[str, str]]]:
+    """What stops `response` from being submitted: general messages, and per
+    item id the fields at fault with their messages."""
+    general: list = []
+    per_item: dict[int, dict[str, str]] = {}
+    kind = response.campaign.kind
+    if kind == CampaignKind.SELF_CLASSIFICATION:
+        if response.considers_ceems is None:
+            general.append(ANSWER_REQUIRED)
+        return general, per_item
+    items = list(response.offers.all() if kind == CampaignKind.OFFERS else response.needs.all())
+    required = REQUIRED_OFFER_FIELDS if kind == CampaignKind.OFFERS else REQUIRED_NEED_FIELDS
+    if not items:
+        general.append(EMPTY_RESPONSE)
+    for item in items:
+        errors = {}
+        for field in required:
+            if getattr(item, field) in (None, ""):
+                errors[field] = REQUIRED
+        if item.activity_type in AREA_REQUIRED_TYPES and item.area_id is None:
+            errors["area"] = REQUIRED
+        try:
+            _validate_item_values(item)
+        except ValidationError as error:
+            errors.update({field: messages[0] for field, messages in error.message_dict.items()})
+        if errors:
+            per_item[item.pk] = errors
+    return general, per_item
+
+
+class SubmissionInvalid(PortalError):
+    def __init__(self, general, per_item):
+        super().__init__(SUBMIT_HAS_ERRORS, code="invalid")
+        self.general = general
+        self.per_item = per_item
+
+
+@transaction.atomic
+def response_submit(*, response: Response, by: User, today: date | None = None) -> Response:
+    """Check everything and submit. Refused after the deadline (the draft
+    stays as it is) and when something is missing, with every problem."""
+    response = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
+    today = today or timezone.localdate()
+    if response.status == Response.Status.SUBMITTED:
+        raise PortalError(ALREADY_SUBMITTED)
+    if response.campaign.status != Campaign.Status.OPEN:
+        raise PortalError(CAMPAIGN_NOT_OPEN)
+    if today > response.campaign.closes_on:
+        raise PortalError(DEADLINE_PASSED, code="deadline")
+    general, per_item = submission_errors(response)
+    if general or per_item:
+        raise SubmissionInvalid(general, per_item)
+    response.status = Response.Status.SUBMITTED
+    response.submitted_at = timezone.now()
+    response.submitted_by = by
+    response.revision += 1
+    response._history_user = by
+    response.save()
+    return response
+
+
+@transaction.atomic
+def response_reopen(*, response: Response, reason: str, by: User) -> Response:
+    """The Secretariat reopens a submitted response so its institute can
+    change it; the reason is recorded and shown to the respondents."""
+    response = Response.objects.select_for_update().get(pk=response.pk)
+    if response.status != Response.Status.SUBMITTED:
+        raise PortalError(NOT_SUBMITTED)
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    response.status = Response.Status.REOPENED
+    response.reopen_reason = reason.strip()
+    response.revision += 1
+    response._history_user = by
+    response.save()
+    return response
+
+
+@transaction.atomic
+def response_copy_previous(*, response: Response, by: User) -> int:
+    """Copy the items of the institute's latest earlier response of the same
+    kind into this draft ("start from last year's answers"). Returns how many
+    items were copied; the draft's own items stay."""
+    _check_editable(response)
+    previous = (
+        Response.objects.filter(
+            institute=response.institute,
+            campaign__kind=response.campaign.kind,
+            campaign__year__lt=response.campaign.year,
+        )
+        .order_by("-campaign__year")
+        .first()
+    )
+    if previous is None:
+        raise PortalError(NO_PREVIOUS)
+    _bump_revision(response, None)
+    if response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
+        response.considers_ceems = previous.considers_ceems
+        response.ceems_reason = previous.ceems_reason
+        response._history_user = by
+        response.save(update_fields=["considers_ceems", "ceems_reason"])
+        return 1
+    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
+    start = model.objects.filter(response=response).count()
+    copied = 0
+    for position, item in enumerate(model.objects.filter(response=previous).order_by("position", "pk"), start=start + 1):
+        item.pk = None
+        item.id = None
+        item.response = response
+        item.position = position
+        item._history_user = by
+        item.save()
+        copied += 1
+    return copied
+
+
+@transaction.atomic
+def self_classification_accept(*, response: Response, by: User) -> CeemsStatus:
+    """The Secretariat accepts a submitted self-classification: the country's
+    CEEMS status for the campaign's year becomes the answer given."""
+    if response.status != Response.Status.SUBMITTED:
+        raise PortalError(NOT_SUBMITTED)
+    status, _created = CeemsStatus.objects.update_or_create(
+        country=response.institute.country,
+        year=response.campaign.year,
+        defaults={"is_ceems": bool(response.considers_ceems), "note": response.ceems_reason[:255]},
+    )
+    response.accepted_at = timezone.now()
+    response.accepted_by = by
+    response._history_user = by
+    response.save(update_fields=["accepted_at", "accepted_by"])
+    return status

@@ -1,0 +1,14 @@
+"""Bilingual survey texts: written once in Russian and once in English."""
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Campaign, Questionnaire
+
+
+@register(Questionnaire)
+class QuestionnaireTranslationOptions(TranslationOptions):
+    fields = ("title", "instructions")
+
+
+@register(Campaign)
+class CampaignTranslationOptions(TranslationOptions):
+    fields = ("introduction",)

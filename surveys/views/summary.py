@@ -1,0 +1,176 @@
+"""The summary table of a year's needs and offers, the needs-versus-offers
+matrix, and the table's export. Read-only pages for the Secretariat, the
+task group and the Committee; with htmx the table answers a filter, a sort
+or a page change with its partial, and every link and form works without it."""
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from institutes.models import Role
+from institutes.permissions import role_required
+
+from ..forms_summary import SummaryFilterForm, clean_sort
+from ..models import Response
+from ..summary import (
+    DEFAULT_SORT,
+    row_labeller,
+    summary_items,
+    summary_latest_year,
+    summary_matrix as build_matrix,
+    summary_years,
+)
+from ..summary_export import CONTENT_TYPES, export_filename, summary_csv, summary_xlsx
+
+READERS = (Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE)
+
+# The table's sortable columns, in the order they are shown: (sort key, header).
+SORTABLE = {
+    "kind": _("Need or offer"),
+    "country": _("Country"),
+    "institute": _("Institute"),
+    "activity_type": _("Activity type"),
+    "area": _("Metrology area"),
+    "period": _("Period"),
+}
+
+
+def _query(params, **changes) -> str:
+    """The query string of `params` (a QueryDict) with `changes` applied; a
+    change to None drops the parameter. Empty values are left out."""
+    merged = {key: params.getlist(key) for key in params}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = [value]
+    return urlencode([(key, value) for key, values in merged.items() for value in values if value], doseq=False)
+
+
+def _sort_headers(params, sort: str) -> list[dict]:
+    headers = []
+    for key, label in SORTABLE.items():
+        if sort == key:
+            direction, next_sort = "ascending", f"-{key}"
+        elif sort == f"-{key}":
+            direction, next_sort = "descending", key
+        else:
+            direction, next_sort = "", key
+        headers.append({"key": key, "label": label, "direction": direction, "query": _query(params, sort=next_sort, page=None)})
+    return headers
+
+
+def _years_context(year: int) -> dict:
+    years = summary_years()
+    return {"year": year, "years": years, "year_known": year in years}
+
+
+@role_required(*READERS)
+@require_GET
+def summary_latest(request):
+    """The summary of the latest year that has something to show."""
+    return redirect("surveys:summary", year=summary_latest_year(user=request.user, today=timezone.localdate()))
+
+
+@role_required(*READERS)
+@require_GET
+@vary_on_headers("HX-Request")
+def summary(request, year: int):
+    form = SummaryFilterForm(request.GET, year=year)
+    filters = form.filters()
+    sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
+    items = summary_items(year=year, filters=filters, user=request.user, sort=sort)
+    page = Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    label = row_labeller()
+    page.object_list = [label(row) for row in page.object_list]
+    export_query = _query(request.GET, page=None)
+    context = {
+        **_years_context(year),
+        "form": form,
+        "page_obj": page,
+        "sort": sort if request.GET.get("sort") else "",
+        "headers": _sort_headers(request.GET, sort),
+        "query": _query(request.GET, page=None),
+        "export_xlsx": f"{reverse('surveys:summary_export', args=[year, 'xlsx'])}?{export_query}".rstrip("?"),
+        "export_csv": f"{reverse('surveys:summary_export', args=[year, 'csv'])}?{export_query}".rstrip("?"),
+        "matrix_url": (
+            reverse("surveys:summary_matrix", args=[year])
+            + (f"?{urlencode({'status': filters['status']})}" if filters.get("status") else "")
+        ),
+        "is_filtered": bool(filters),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "surveys/_summary_results.html", context)
+    return render(request, "surveys/summary.html", context)
+
+
+@role_required(*READERS)
+@require_GET
+def summary_matrix(request, year: int):
+    status = request.GET.get("status", "")
+    if status not in Response.Status.values:
+        status = ""
+    filters = {"status": status} if status else {}
+    matrix = build_matrix(year=year, user=request.user, filters=filters)
+    table_url = reverse("surveys:summary", args=[year])
+
+    def link(**params) -> str:
+        return f"{table_url}?{urlencode({**params, **filters})}"
+
+    for row in matrix.rows:
+        row.url = link(area=row.code)
+        for cell in row.cells:
+            cell.url = link(area=cell.area_code, activity_type=cell.activity_type)
+    columns = [
+        {"value": value, "label": label, "url": link(activity_type=value), "total": total}
+        for (value, label), total in zip(matrix.columns, matrix.column_totals)
+    ]
+    return render(
+        request,
+        "surveys/summary_matrix.html",
+        {
+            **_years_context(year),
+            "matrix": matrix,
+            "columns": columns,
+            "status": status,
+            "statuses": Response.Status.choices,
+            "table_url": link() if filters else table_url,
+        },
+    )
+
+
+@role_required(*READERS)
+@require_GET
+def summary_export(request, year: int, fmt: str):
+    """Exactly the rows of the table with the same query string, every row
+    at once, in the language of the URL."""
+    if fmt not in CONTENT_TYPES:
+        raise Http404
+    form = SummaryFilterForm(request.GET, year=year)
+    sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
+    items = summary_items(year=year, filters=form.filters(), user=request.user, sort=sort)
+    filename = export_filename(year=year, fmt=fmt)
+    if fmt == "xlsx":
+        title = str(_("Summary %(year)s") % {"year": year})
+        response = HttpResponse(summary_xlsx(items=items, title=title), content_type=CONTENT_TYPES[fmt])
+    else:
+        response = StreamingHttpResponse(
+            _in_language(translation.get_language(), summary_csv(items=items)), content_type=CONTENT_TYPES[fmt]
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _in_language(language: str, lines):
+    """Run a generator inside `language`: a streaming response is sent after
+    the view has returned, when the request's language may be gone."""
+    with translation.override(language):
+        yield from lines
