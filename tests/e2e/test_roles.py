@@ -33,7 +33,7 @@ def test_each_role_logs_in_sees_its_home_switches_language_and_logs_out(
     page.click("[data-testid=lang-ru]")
     page.wait_for_url(re.compile(r"/ru/$"))
     assert page.locator("html").get_attribute("lang") == "ru"
-    assert "Институты" in page.locator("nav").inner_text()
+    assert "Анкетирование" in page.locator("nav").inner_text()
     assert heading not in page.locator(f"[data-testid={card}]").inner_text()
     screenshot(f"home-{username}-ru")
 
