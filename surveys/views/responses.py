@@ -109,6 +109,16 @@ def response_detail(request, pk: int):
     return render(request, "surveys/response_detail.html", _page_context(request, response, item_forms=item_forms))
 
 
+def _back_to_response(request, response: Response):
+    """Reload the whole response page (with its message): after a conflict
+    the partial on screen no longer shows what is saved."""
+    if request.htmx:
+        reload = HttpResponse(status=200)
+        reload["HX-Redirect"] = response.get_absolute_url()
+        return reload
+    return redirect(response)
+
+
 def _render_item(request, response, item, form=None, editing=False, status=200):
     item.form = form or item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
     item.editing = editing
@@ -152,11 +162,7 @@ def item_edit(request, pk: int, item_pk: int):
                 form.add_error(field if field in form.fields else None, errors)
         except ConflictError as error:
             messages.error(request, error.message)
-            if request.htmx:
-                response_header = HttpResponse(status=409)
-                response_header["HX-Redirect"] = response.get_absolute_url()
-                return response_header
-            return redirect(response)
+            return _back_to_response(request, response)
         except PortalError as error:
             messages.error(request, error.message)
             return redirect(response)
@@ -186,11 +192,7 @@ def item_delete(request, pk: int, item_pk: int):
         services.item_delete(item=item, revision=_revision(request), by=request.user)
     except PortalError as error:
         messages.error(request, error.message)
-        if request.htmx:
-            redirect_response = HttpResponse(status=409)
-            redirect_response["HX-Redirect"] = response.get_absolute_url()
-            return redirect_response
-        return redirect(response)
+        return _back_to_response(request, response)
     if request.htmx:
         response.refresh_from_db(fields=["revision"])
         html = HttpResponse("")

@@ -235,3 +235,20 @@ def test_self_classification_answer_and_acceptance_sets_ceems_status(client_as, 
     client_as("secretariat").post(f"/en/surveys/responses/{response.pk}/accept/")
     assert CeemsStatus.objects.get(country__iso2="MD", year=2027).is_ceems
     assert Invitation.objects.filter(campaign=campaign).count() == 1
+
+
+def test_a_conflict_in_place_reloads_the_page_with_the_message(client_as, kg_response):
+    item = services.item_add(response=kg_response, by=None)
+    kg_response.refresh_from_db()
+    stale = kg_response.revision
+    services.item_save(item=item, revision=None, by=None, subject="Saved by a colleague")
+    result = client_as("nmi-kg").post(
+        f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
+        {"revision": stale, f"item-{item.pk}-subject": "Mine"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert result["HX-Redirect"] == kg_response.get_absolute_url()
+    page = client_as("nmi-kg").get(kg_response.get_absolute_url()).content.decode()
+    assert "Somebody else saved this response" in page
+    item.refresh_from_db()
+    assert item.subject == "Saved by a colleague"
