@@ -37,3 +37,12 @@ worker: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+## The benchmark suite (docs/performance.md), in a database of its own:
+## writes bench/results.json and the table in docs/performance.md.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## Its small version, as CI runs it (under two minutes).
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
