@@ -5,9 +5,10 @@ from .models import CeemsStatus, Country, Institute, MetrologyArea, Role, SubFie
 
 
 def institutes_for_directory(*, search: str = "", country: str = "") -> QuerySet[Institute]:
-    qs = Institute.objects.select_related("country").annotate(
-        member_count=Count("members", filter=Q(members__is_active=True))
-    )
+    """Institutes for the directory, joined with their country. Member counts
+    come from `with_member_counts` for the shown page only, so that the
+    database never aggregates the whole table to show 25 rows."""
+    qs = Institute.objects.select_related("country")
     if country:
         qs = qs.filter(country__iso2=country.upper())
     if search:
@@ -20,14 +21,44 @@ def institutes_for_directory(*, search: str = "", country: str = "") -> QuerySet
     return qs.order_by("country__iso2", "acronym")
 
 
+def with_member_counts(institutes) -> list[Institute]:
+    """Set `member_count` (active users) on each of `institutes`, in one query."""
+    institutes = list(institutes)
+    counts = dict(
+        User.objects.filter(institute__in=institutes, is_active=True)
+        .values_list("institute")
+        .annotate(n=Count("pk"))
+        .values_list("institute", "n")
+    )
+    for institute in institutes:
+        institute.member_count = counts.get(institute.pk, 0)
+    return institutes
+
+
 def institute_members(*, institute: Institute) -> QuerySet[User]:
     return institute.members.filter(is_active=True).prefetch_related("groups").order_by("last_name", "username")
 
 
 def countries_with_status() -> QuerySet[Country]:
-    return Country.objects.annotate(institute_count=Count("institutes")).prefetch_related(
+    """Countries with their CEEMS statuses; institute counts come from
+    `with_institute_counts` for the shown page only."""
+    return Country.objects.order_by("iso2").prefetch_related(
         Prefetch("ceems_statuses", queryset=CeemsStatus.objects.order_by("year"))
     )
+
+
+def with_institute_counts(countries) -> list[Country]:
+    """Set `institute_count` on each of `countries`, in one query."""
+    countries = list(countries)
+    counts = dict(
+        Institute.objects.filter(country__in=countries)
+        .values_list("country")
+        .annotate(n=Count("pk"))
+        .values_list("country", "n")
+    )
+    for country in countries:
+        country.institute_count = counts.get(country.pk, 0)
+    return countries
 
 
 def ceems_years() -> list[int]:

@@ -93,11 +93,13 @@ def institute_list(request):
     search = request.GET.get("q", "").strip()
     country = request.GET.get("country", "").strip()
     queryset = selectors.institutes_for_directory(search=search, country=country)
+    page = _page(request, queryset)
+    page.object_list = selectors.with_member_counts(page.object_list)
     return render(
         request,
         "institutes/institute_list.html",
         {
-            "page_obj": _page(request, queryset),
+            "page_obj": page,
             "search": search,
             "country": country,
             "countries": Country.objects.order_by("iso2"),
@@ -123,11 +125,9 @@ def institute_detail(request, pk: int):
 
 @login_required
 def country_list(request):
-    return render(
-        request,
-        "institutes/country_list.html",
-        {"page_obj": _page(request, selectors.countries_with_status()), "years": selectors.ceems_years()},
-    )
+    page = _page(request, selectors.countries_with_status())
+    page.object_list = selectors.with_institute_counts(page.object_list)
+    return render(request, "institutes/country_list.html", {"page_obj": page, "years": selectors.ceems_years()})
 
 
 @login_required
