@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
-PYTHON ?= python3.11
+# Python 3.11, under whichever name this machine gives it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

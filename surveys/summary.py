@@ -110,6 +110,8 @@ def _filtered(model, *, year: int, filters: dict, user) -> QuerySet:
         response__campaign__year=year, response__campaign__kind__in=[CampaignKind.NEEDS, CampaignKind.OFFERS]
     )
     queryset = _visible(queryset, user)
+    if filters.get("response"):
+        queryset = queryset.filter(response_id=filters["response"])
     if filters.get("country"):
         queryset = queryset.filter(response__institute__country__iso2=filters["country"])
     if filters.get("institute"):
@@ -137,7 +139,7 @@ def _order(sort: str) -> list:
 def summary_items(*, year: int, filters: dict, user, sort: str = DEFAULT_SORT) -> QuerySet:
     """Every need and offer of the needs and offers campaigns of `year` that
     `user` may read, as one queryset of dicts (see `_columns`), filtered and
-    sorted. `filters` holds cleaned values: kind ("need", "offer" or empty for
+    sorted. `filters` holds cleaned values: response (id), kind ("need", "offer" or empty for
     both), country (ISO code), institute (id), activity_type (value or
     "none"), area (code or "none"), status (response status). `sort` is a key
     of SORTS, with a leading "-" for descending order. Counting and slicing it

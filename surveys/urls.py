@@ -22,6 +22,7 @@ urlpatterns = [
     path("responses/<int:pk>/copy-previous/", responses.response_copy_previous, name="response_copy_previous"),
     path("responses/<int:pk>/accept/", responses.response_accept, name="response_accept"),
     path("responses/<int:pk>/history/", responses.response_history, name="response_history"),
+    path("responses/<int:pk>/export.<str:fmt>/", responses.response_export, name="response_export"),
     path("", include("surveys.urls_summary")),
     path("", include("surveys.urls_import")),
 ]

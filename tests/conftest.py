@@ -70,9 +70,30 @@ def celery_worker_thread(django_db_blocker):
 
     from ceems_portal.celery import app
 
+    # Tasks left in the queue by an interrupted earlier run refer to rows that no longer exist.
+    app.control.purge()
     with django_db_blocker.unblock():
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
+
+
+@pytest.fixture
+def sent_mail(celery_worker_thread):
+    """Wait for emails sent by background tasks: `sent_mail(count)` returns
+    the outbox once it holds `count` messages (or after a timeout). With a
+    broker the tasks run in the worker thread; without one, in-process."""
+    import time
+
+    from django.core import mail
+
+    def wait(count: int, timeout: float = 20.0):
+        deadline = time.monotonic() + timeout
+        while len(mail.outbox) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.2)  # let a task that would send too many do so, so the test sees it
+        return mail.outbox
+
+    return wait
 
 
 @pytest.fixture(autouse=True)

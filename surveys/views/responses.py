@@ -291,3 +291,18 @@ def response_history(request, pk: int):
         "surveys/response_history.html",
         {"response": response, "entries": selectors.response_change_log(response=response)},
     )
+
+
+@login_required
+def response_export(request, pk: int, fmt: str):
+    """The needs or offers of one response as XLSX or CSV: the institute's
+    own copy of what it answered. Another institute's response is 404."""
+    from ..summary import summary_items
+    from .summary import CONTENT_TYPES, export_download
+
+    response = selectors.response_for_page(user=request.user, pk=pk)
+    if fmt not in CONTENT_TYPES or response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
+        raise Http404
+    items = summary_items(year=response.campaign.year, filters={"response": response.pk}, user=request.user)
+    filename = f"ceems-{response.campaign.kind}-{response.campaign.year}-{response.institute.acronym}.{fmt}"
+    return export_download(items=items, fmt=fmt, filename=filename, title=str(response.campaign))

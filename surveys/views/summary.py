@@ -156,9 +156,14 @@ def summary_export(request, year: int, fmt: str):
     form = SummaryFilterForm(request.GET, year=year)
     sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
     items = summary_items(year=year, filters=form.filters(), user=request.user, sort=sort)
-    filename = export_filename(year=year, fmt=fmt)
+    title = str(_("Summary %(year)s") % {"year": year})
+    return export_download(items=items, fmt=fmt, filename=export_filename(year=year, fmt=fmt), title=title)
+
+
+def export_download(*, items, fmt: str, filename: str, title: str):
+    """The rows of `items` as an XLSX or CSV download (the same columns and
+    escaping for the summary and for one response)."""
     if fmt == "xlsx":
-        title = str(_("Summary %(year)s") % {"year": year})
         response = HttpResponse(summary_xlsx(items=items, title=title), content_type=CONTENT_TYPES[fmt])
     else:
         response = StreamingHttpResponse(

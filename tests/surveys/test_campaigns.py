@@ -55,7 +55,8 @@ def test_only_the_secretariat_creates_and_opens_campaigns(client_as, username, o
     assert client.post(f"/en/surveys/campaigns/{open_needs.pk}/close/").status_code == 403
 
 
-def test_opening_freezes_the_questionnaire_and_invites_in_each_language(client_as, user_named, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_opening_freezes_the_questionnaire_and_invites_in_each_language(client_as, user_named, sent_mail):
     secretariat = user_named("secretariat")
     kg_user = user_named("nmi-kg")
     kg_user.preferred_language = "en"
@@ -66,9 +67,9 @@ def test_opening_freezes_the_questionnaire_and_invites_in_each_language(client_a
         by=secretariat,
     )
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("secretariat").post(f"/en/surveys/campaigns/{campaign.pk}/open/")
+    response = client_as("secretariat").post(f"/en/surveys/campaigns/{campaign.pk}/open/")
     assert response.status_code == 302
+    sent_mail(2)
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.OPEN
     assert campaign.questionnaire.is_frozen
@@ -131,11 +132,12 @@ def test_no_reminder_before_the_reminder_window(open_needs):
     assert mail.outbox == []
 
 
-def test_secretariat_reminds_one_institute_by_hand(client_as, open_needs, django_capture_on_commit_callbacks):
+@pytest.mark.django_db(transaction=True)
+def test_secretariat_reminds_one_institute_by_hand(client_as, open_needs, sent_mail):
     tj = Invitation.objects.get(campaign=open_needs, institute__acronym="Tajikstandard")
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_as("secretariat").post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.institute_id}/", follow=True)
+    response = client_as("secretariat").post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.institute_id}/", follow=True)
+    sent_mail(1)
     assert "A reminder is on its way to Tajikstandard (1 recipient)." in response.content.decode()
     assert [message.to[0] for message in mail.outbox] == ["nmi-tj@example.org"]
     assert "Reminder" in mail.outbox[0].subject or "Напоминание" in mail.outbox[0].subject

@@ -252,3 +252,24 @@ def test_a_conflict_in_place_reloads_the_page_with_the_message(client_as, kg_res
     assert "Somebody else saved this response" in page
     item.refresh_from_db()
     assert item.subject == "Saved by a colleague"
+
+
+def test_respondent_downloads_own_response_and_gets_404_for_another(client_as, needs_2022):
+    import io
+
+    import openpyxl
+
+    from surveys.models import Response as SurveyResponse
+
+    kg = SurveyResponse.objects.get(campaign=needs_2022, institute__acronym="Kyrgyzstandard")
+    uz = SurveyResponse.objects.get(campaign=needs_2022, institute__acronym="UzNIM")
+    client = client_as("nmi-kg")
+    download = client.get(f"/en/surveys/responses/{kg.pk}/export.xlsx/")
+    assert download.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).worksheets[0]
+    subjects = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
+    assert "Comparison of mass standards, 1 mg – 20 kg, class E2" in subjects
+    assert "Comparison of gauge blocks, 0.5–100 mm" not in subjects
+    assert client.get(f"/en/surveys/responses/{uz.pk}/export.xlsx/").status_code == 404
+    assert client.get(f"/en/surveys/responses/{uz.pk}/export.csv/").status_code == 404
+    assert client.get(f"/en/surveys/responses/{kg.pk}/export.pdf/").status_code == 404
