@@ -82,8 +82,9 @@ def campaign_edit(request, pk: int):
 @login_required
 def campaign_detail(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("questionnaire"), pk=pk)
-    context = {"campaign": campaign}
-    if request.user.has_role(Role.SECRETARIAT):
+    context = {"campaign": campaign, "is_secretariat": request.user.has_role(Role.SECRETARIAT)}
+    # The task group and the Committee follow the same table, read-only.
+    if request.user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE):
         rows = selectors.campaign_progress(campaign=campaign)
         submitted = sum(1 for row in rows if row.state == Response.Status.SUBMITTED)
         context.update(

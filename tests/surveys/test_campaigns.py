@@ -205,3 +205,12 @@ def test_admin_edit_of_a_frozen_questionnaire_saves_a_new_version(client_as, ope
     frozen.refresh_from_db()
     assert frozen.title_en != "A better title"
     assert Questionnaire.objects.get(kind="needs", version=frozen.version + 1).title_en == "A better title"
+
+
+@pytest.mark.parametrize("username", ["chair", "committee"])
+def test_task_group_and_committee_follow_the_campaign_read_only(client_as, kg_response, username):
+    html = client_as(username).get(kg_response.campaign.get_absolute_url()).content.decode()
+    assert "Kyrgyzstandard" in html and "not started" in html
+    assert "/remind/" not in html and "/reopen/" not in html and "/open/" not in html
+    # The draft is not theirs to open: no link to it.
+    assert kg_response.get_absolute_url() not in html
