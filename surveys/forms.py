@@ -69,7 +69,7 @@ class AreaSubfieldMixin:
         self.fields["subfield"].choices = [("", "---------")] + [(code, choices) for code, choices in groups.items()]
 
 
-ITEM_COMMON = ("activity_type", "area", "subfield", "subject", "period_from", "period_to")
+ITEM_COMMON = ("activity_type", "area", "subfield", "subject", "measurement_range", "period_from", "period_to")
 
 
 class NeedForm(AreaSubfieldMixin, forms.ModelForm):

@@ -149,13 +149,14 @@ _AREA = Column("area", _("Area code"), "area", note=_("KCDB code, e.g. M, EM, T.
 _SUBFIELD = Column("subfield", _("Sub-field code"), "subfield",
                    note=_("Code of a sub-field of the area, e.g. M-MASS."), example="M-MASS")
 _SUBJECT = Column("subject", _("What exactly"), max_length=300,
-                  note=_("Quantity, instrument or standard, and range."),
-                  example="Calibration of a set of E2 weights, 1 mg – 1 kg")
+                  note=_("Quantity, and the instrument or standard."),
+                  example="Calibration of a set of E2 weights")
+_RANGE = Column("measurement_range", _("Range"), max_length=100, example="1 mg – 1 kg")
 _COMMENT = Column("comment", _("Comment"))
 _DATE_NOTE = _("Date: YYYY-MM-DD or DD.MM.YYYY.")
 
 NEED_COLUMNS = (
-    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT,
+    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT, _RANGE,
     Column("target_uncertainty", _("Target uncertainty"), max_length=100, example="0.1 mg"),
     Column("period_from", _("Wanted from"), "date", note=_DATE_NOTE, example=date(2027, 1, 1)),
     Column("period_to", _("Wanted until"), "date", note=_DATE_NOTE, example=date(2027, 12, 31)),
@@ -163,7 +164,7 @@ NEED_COLUMNS = (
     _COMMENT,
 )
 OFFER_COLUMNS = (
-    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT,
+    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT, _RANGE,
     Column("capacity", _("Capacity per year"), "count",
            note=_("How many calibrations, internship places or participants a year."), example=4),
     Column("period_from", _("Available from"), "date", note=_DATE_NOTE, example=date(2027, 1, 1)),

@@ -251,7 +251,10 @@ class SurveyItem(models.Model):
         _("what exactly"),
         max_length=300,
         blank=True,
-        help_text=_("Quantity, instrument or standard, and range."),
+        help_text=_("Quantity, and the instrument or standard."),
+    )
+    measurement_range = models.CharField(
+        _("range"), max_length=100, blank=True, help_text=_("Measurement range, e.g. 1 mg – 20 kg.")
     )
     period_from = models.DateField(_("from"), null=True, blank=True)
     period_to = models.DateField(_("to"), null=True, blank=True)

@@ -82,6 +82,7 @@ def _columns(model) -> dict:
         "subfield_code": F("subfield__code"),
         "subfield_name": _localized("subfield__name"),
         "what": F("subject"),
+        "range_": F("measurement_range"),
         "period_from_": F("period_from"),
         "period_to_": F("period_to"),
         "period_start": Coalesce(F("period_from"), Value(_FAR_FUTURE)),

@@ -34,6 +34,7 @@ COLUMNS = [
     (_("Metrology area"), "area_name", TEXT, 28),
     (_("Sub-field"), "subfield_name", TEXT, 28),
     (_("What exactly"), "what", TEXT, 60),
+    (_("Range"), "range_", TEXT, 20),
     (_("From"), "period_from_", DATE, 12),
     (_("To"), "period_to_", DATE, 12),
     (_("Priority"), "priority_label", TEXT, 10),

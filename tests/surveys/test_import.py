@@ -162,8 +162,8 @@ def test_good_csv_in_each_encoding_imports(secretariat, encoding, delimiter, lan
     with translation.override(language):
         internship = str(importing.ActivityType.INTERNSHIP.label)
     rows = [
-        ["BelGIM", internship, "M", "M-PRESS", "Стажировка по измерениям давления, один месяц", "2", "01.01.2027", "31.12.2027", "ru", "contract", "recipient", "Минск", ""],
-        ["VNIIM", "training", "M", "M-MASS", "Семинар по измерениям массы", 20, "2027-05-01", "2027-05-31", "ru", "free", "provider", "Санкт-Петербург", ""],
+        ["BelGIM", internship, "M", "M-PRESS", "Стажировка по измерениям давления, один месяц", "0–6 МПа", "2", "01.01.2027", "31.12.2027", "ru", "contract", "recipient", "Минск", ""],
+        ["VNIIM", "training", "M", "M-MASS", "Семинар по измерениям массы", "", 20, "2027-05-01", "2027-05-31", "ru", "free", "provider", "Санкт-Петербург", ""],
     ]
     content = csv_bytes(header, rows, encoding=encoding, delimiter=delimiter)
     response = upload(secretariat, target, "offers.csv", content)
@@ -173,6 +173,7 @@ def test_good_csv_in_each_encoding_imports(secretariat, encoding, delimiter, lan
     secretariat.post(f"/en/surveys/import/{response.context['token']}/confirm/")
     offer = Offer.objects.get(subject="Стажировка по измерениям давления, один месяц")
     assert offer.capacity == 2 and offer.location == "Минск" and offer.response.institute.acronym == "BelGIM"
+    assert offer.measurement_range == "0–6 МПа"
     assert offer.period_to == date(2027, 12, 31)
 
 
@@ -387,7 +388,8 @@ def test_row_errors_are_in_the_users_language(client_as):
 def test_a_russian_header_row_is_accepted(client_as):
     header = column_headers(kind=CampaignKind.NEEDS, language="ru")
     assert "Институт" in header and "Приоритет" in header
-    rows = [[r[0], "", *r[1:]] for r in NEED_ROWS]
+    # The template's order: institute, country, ..., what exactly, range, ...
+    rows = [[r[0], "", *r[1:5], "", *r[5:]] for r in NEED_ROWS]
     response = upload(client_as("secretariat"), campaign(CampaignKind.NEEDS), "needs.csv", csv_bytes(header, rows, encoding="cp1251", delimiter=";"))
     assert response.context["report"].is_valid
 
@@ -434,8 +436,8 @@ def test_the_upload_page_offers_the_campaigns_and_templates(secretariat):
 # --- templates ----------------------------------------------------------------------------------
 
 FILLED = {
-    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", ""]),
-    CampaignKind.OFFERS: (2022, ["VNIIM", "RU", "Internship", "QM", "QM-PH", "Internship in pH", 3, date(2027, 1, 1), date(2027, 12, 31), "Russian", "Contract basis", "The recipient (CEEMS NMI)", "Saint Petersburg", ""]),
+    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "1 kg", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", ""]),
+    CampaignKind.OFFERS: (2022, ["VNIIM", "RU", "Internship", "QM", "QM-PH", "Internship in pH", "pH 1–12", 3, date(2027, 1, 1), date(2027, 12, 31), "Russian", "Contract basis", "The recipient (CEEMS NMI)", "Saint Petersburg", ""]),
     CampaignKind.SELF_CLASSIFICATION: (2021, ["SMU", "SK", "no", "A developed metrology system."]),
 }
 
