@@ -56,17 +56,25 @@ class CampaignForm(forms.ModelForm):
         pass
 
 
-class AreaSubfieldMixin:
-    """Sub-field choices grouped under their area, names in the user's language."""
+def area_choices() -> dict[str, list]:
+    """The area and sub-field choices of an item form, sub-fields grouped
+    under their area, names in the active language: two queries, made once
+    per page however many item forms it shows."""
+    areas = [("", "---------")] + [(area.pk, str(area)) for area in MetrologyArea.objects.order_by("position")]
+    groups: dict[str, list] = {}
+    for subfield in SubField.objects.select_related("area").order_by("area__position", "position"):
+        groups.setdefault(subfield.area.code, []).append((subfield.pk, subfield.name))
+    return {"area": areas, "subfield": [("", "---------"), *groups.items()]}
 
-    def setup_area_fields(self):
-        self.fields["area"].queryset = MetrologyArea.objects.order_by("position")
-        subfields = SubField.objects.select_related("area").order_by("area__position", "position")
-        groups: dict[str, list] = {}
-        for subfield in subfields:
-            groups.setdefault(subfield.area.code, []).append((subfield.pk, subfield.name))
-        self.fields["subfield"].queryset = subfields
-        self.fields["subfield"].choices = [("", "---------")] + [(code, choices) for code, choices in groups.items()]
+
+class AreaSubfieldMixin:
+    def setup_area_fields(self, choices: dict[str, list] | None):
+        choices = choices or area_choices()
+        self.fields["area"].queryset = MetrologyArea.objects.all()
+        self.fields["subfield"].queryset = SubField.objects.all()
+        # Fixed choices: rendering the form makes no query of its own.
+        self.fields["area"].choices = choices["area"]
+        self.fields["subfield"].choices = choices["subfield"]
 
 
 ITEM_COMMON = ("activity_type", "area", "subfield", "subject", "measurement_range", "period_from", "period_to")
@@ -79,9 +87,9 @@ class NeedForm(AreaSubfieldMixin, forms.ModelForm):
         widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
         labels = {"period_from": _("Wanted from"), "period_to": _("Wanted until")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_area_fields()
+        self.setup_area_fields(choices)
 
     def _post_clean(self):
         # Drafts: model-level validation happens in the service, so that an
@@ -99,9 +107,9 @@ class OfferForm(AreaSubfieldMixin, forms.ModelForm):
         widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
         labels = {"period_from": _("Available from"), "period_to": _("Available until")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_area_fields()
+        self.setup_area_fields(choices)
 
     _post_clean = NeedForm._post_clean
 

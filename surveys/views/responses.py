@@ -16,7 +16,7 @@ from institutes.models import Role
 from institutes.permissions import role_required
 
 from .. import selectors, services
-from ..forms import ReopenForm, ResponseCommentForm, SelfClassificationForm, item_form_class
+from ..forms import ReopenForm, ResponseCommentForm, SelfClassificationForm, area_choices, item_form_class
 from ..models import Campaign, CampaignKind, Need, Offer, Response
 
 
@@ -51,9 +51,9 @@ def _page_context(request, response: Response, *, general_form=None, item_forms=
     forms to show in edit mode (e.g. after a failed submit)."""
     items = list(selectors.response_items(response=response))
     item_forms = item_forms or {}
-    form_class = item_form_class(response.campaign.kind)
     for item in items:
-        item.form = item_forms.get(item.pk) or form_class(instance=item, prefix=f"item-{item.pk}")
+        # Only items being edited carry a form; the others are shown as text.
+        item.form = item_forms.get(item.pk)
         item.editing = item.pk in item_forms
     return {
         "response": response,
@@ -120,7 +120,9 @@ def _back_to_response(request, response: Response):
 
 
 def _render_item(request, response, item, form=None, editing=False, status=200):
-    item.form = form or item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
+    if form is None and editing:
+        form = item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
+    item.form = form
     item.editing = editing
     return render(
         request,
@@ -210,10 +212,11 @@ def response_submit(request, pk: int):
         services.response_submit(response=response, by=request.user)
     except services.SubmissionInvalid as error:
         form_class = item_form_class(response.campaign.kind)
+        choices = area_choices()
         item_forms = {}
         for item in selectors.response_items(response=response):
             if item.pk in error.per_item:
-                form = form_class(instance=item, prefix=f"item-{item.pk}")
+                form = form_class(instance=item, prefix=f"item-{item.pk}", choices=choices)
                 # An unbound form showing the saved values with the submit errors.
                 form._errors = ErrorDict(
                     {field: form.error_class([message]) for field, message in error.per_item[item.pk].items()}

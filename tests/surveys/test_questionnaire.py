@@ -273,3 +273,25 @@ def test_respondent_downloads_own_response_and_gets_404_for_another(client_as, n
     assert client.get(f"/en/surveys/responses/{uz.pk}/export.xlsx/").status_code == 404
     assert client.get(f"/en/surveys/responses/{uz.pk}/export.csv/").status_code == 404
     assert client.get(f"/en/surveys/responses/{kg.pk}/export.pdf/").status_code == 404
+
+
+def test_response_page_queries_do_not_grow_with_items(client_as, kg_response):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("nmi-kg")
+    services.item_add(response=kg_response, by=None)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(kg_response.get_absolute_url()).status_code == 200
+    for _ in range(30):
+        services.item_add(response=kg_response, by=None)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(kg_response.get_absolute_url()).status_code == 200
+    assert len(many) == len(few)
+    # After a failed submit every item shows its form with errors: still no per-item query.
+    with CaptureQueriesContext(connection) as failed:
+        assert client.post(f"/en/surveys/responses/{kg_response.pk}/submit/").status_code == 400
+    services.item_add(response=kg_response, by=None)
+    with CaptureQueriesContext(connection) as failed_more:
+        client.post(f"/en/surveys/responses/{kg_response.pk}/submit/")
+    assert len(failed_more) == len(failed)
