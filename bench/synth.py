@@ -1,9 +1,10 @@
 """Synthetic data at any scale, deterministic from a seed.
 
 The knob is the scale N: every generator makes about 10·N rows of the
-largest list it feeds (institutes now; needs, offers and activities later),
-so `--scale 10` gives lists of 100 rows and `--scale 2000` lists of 20,000,
-the two sizes the benchmark suite compares.
+largest list it feeds (institutes; the needs and offers of one year's
+summary table; activities later), so `--scale 10` gives lists of 100 rows
+and `--scale 2000` lists of 20,000, the two sizes the benchmark suite
+compares.
 
 Every synthetic row is recognisable by PREFIX (in a username, an acronym, a
 country's name, a title...), so synthetic data can live next to real or demo
@@ -44,6 +45,7 @@ PREFIX = "syn-"
 # The institutes come first: every other generator hangs its rows on them.
 GENERATORS: list[str] = [
     "institutes.synth",
+    "surveys.synth",
 ]
 
 ROWS_PER_SCALE = 10
