@@ -12,11 +12,17 @@ from .models import Campaign, CampaignKind, Invitation, Need, Offer, Response
 def campaigns_for_list(*, user) -> QuerySet[Campaign]:
     """Campaigns the user may see, with their invitation and submission counts."""
     # Subqueries, not joins: visible_to() may already join the invitations.
+    # order_by(): Response's default ordering would join institutes and countries into the subquery.
     invited = (
-        Invitation.objects.filter(campaign=OuterRef("pk")).values("campaign").annotate(n=Count("*")).values("n")
+        Invitation.objects.filter(campaign=OuterRef("pk"))
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("*"))
+        .values("n")
     )
     submitted = (
         Response.objects.filter(campaign=OuterRef("pk"), status=Response.Status.SUBMITTED)
+        .order_by()
         .values("campaign")
         .annotate(n=Count("*"))
         .values("n")
@@ -46,16 +52,31 @@ class InvitationRow:
         return self.response.status if self.response else "not_started"
 
 
-def campaign_progress(*, campaign: Campaign) -> list[InvitationRow]:
-    """Every invited institute with its response, if any (two queries)."""
-    responses = {
-        r.institute_id: r
-        for r in Response.objects.filter(campaign=campaign).select_related("submitted_by")
-    }
-    invitations = campaign.invitations.select_related("institute__country").order_by(
+def campaign_invitations(*, campaign: Campaign) -> QuerySet[Invitation]:
+    """The invitations of a campaign in the order of its progress table."""
+    return campaign.invitations.select_related("institute__country").order_by(
         "institute__country__iso2", "institute__acronym"
     )
+
+
+def campaign_progress(*, campaign: Campaign, invitations) -> list[InvitationRow]:
+    """The given invitations (a page of them) with each institute's response,
+    if any: one query for the responses of that page."""
+    invitations = list(invitations)
+    responses = {
+        r.institute_id: r
+        for r in Response.objects.filter(
+            campaign=campaign, institute_id__in=[i.institute_id for i in invitations]
+        ).select_related("submitted_by")
+    }
     return [InvitationRow(invitation, responses.get(invitation.institute_id)) for invitation in invitations]
+
+
+def campaign_counts(*, campaign: Campaign) -> tuple[int, int]:
+    """(invited, submitted) for the response rate, counted in the database."""
+    invited = campaign.invitations.count()
+    submitted = Response.objects.filter(campaign=campaign, status=Response.Status.SUBMITTED).count()
+    return invited, submitted
 
 
 def response_for_page(*, user, pk: int) -> Response:

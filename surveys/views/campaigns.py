@@ -19,6 +19,10 @@ from ..forms import CampaignForm, ReopenForm
 from ..models import Campaign, Response
 
 
+# Enough for every COOMET member on one page; all RMOs together take a few.
+PROGRESS_PAGE_SIZE = 100
+
+
 @login_required
 def campaign_list(request):
     user = request.user
@@ -85,13 +89,16 @@ def campaign_detail(request, pk: int):
     context = {"campaign": campaign, "is_secretariat": request.user.has_role(Role.SECRETARIAT)}
     # The task group and the Committee follow the same table, read-only.
     if request.user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE):
-        rows = selectors.campaign_progress(campaign=campaign)
-        submitted = sum(1 for row in rows if row.state == Response.Status.SUBMITTED)
+        page = Paginator(selectors.campaign_invitations(campaign=campaign), PROGRESS_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        invited, submitted = selectors.campaign_counts(campaign=campaign)
         context.update(
-            rows=rows,
+            page_obj=page,
+            rows=selectors.campaign_progress(campaign=campaign, invitations=page.object_list),
             submitted=submitted,
-            invited=len(rows),
-            percent=round(100 * submitted / len(rows)) if rows else 0,
+            invited=invited,
+            percent=round(100 * submitted / invited) if invited else 0,
             reopen_form=ReopenForm(),
         )
     if request.user.institute_id:

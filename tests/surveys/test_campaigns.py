@@ -214,3 +214,24 @@ def test_task_group_and_committee_follow_the_campaign_read_only(client_as, kg_re
     assert "/remind/" not in html and "/reopen/" not in html and "/open/" not in html
     # The draft is not theirs to open: no link to it.
     assert kg_response.get_absolute_url() not in html
+
+
+def test_campaign_page_pages_its_invited_institutes_with_constant_queries(client_as, open_needs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from surveys.views.campaigns import PROGRESS_PAGE_SIZE
+    from tests.factories import InstituteFactory
+
+    client = client_as("secretariat")
+    with CaptureQueriesContext(connection) as few:
+        client.get(open_needs.get_absolute_url())
+    Invitation.objects.bulk_create(
+        [Invitation(campaign=open_needs, institute=InstituteFactory()) for _ in range(PROGRESS_PAGE_SIZE + 5)]
+    )
+    with CaptureQueriesContext(connection) as many:
+        first = client.get(open_needs.get_absolute_url()).content.decode()
+    assert len(many) == len(few)
+    assert f"0 of {PROGRESS_PAGE_SIZE + 9} invited institutes have submitted." in first
+    assert "Page 1 of 2" in first
+    assert "Page 2 of 2" in client.get(open_needs.get_absolute_url() + "?page=2").content.decode()
