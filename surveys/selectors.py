@@ -1,7 +1,7 @@
 """Reads of the surveys app, each joined for the page that shows it."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from institutes.models import Institute, Role

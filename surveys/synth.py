@@ -21,7 +21,6 @@ because a campaign is unique by kind and year.
 """
 from __future__ import annotations
 
-import calendar
 import random
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple

@@ -213,7 +213,7 @@ def test_every_change_is_recorded_with_who_and_what(client_as, kg_response, user
 
 def test_self_classification_answer_and_acceptance_sets_ceems_status(client_as, demo, user_named):
     from institutes.models import CeemsStatus
-    from surveys.models import Campaign, Invitation
+    from surveys.models import Invitation
 
     secretariat = user_named("secretariat")
     campaign = services.campaign_save(
