@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 from institutes.models import MetrologyArea
 
 from .models import ActivityType, Response
-from .summary import NONE, SORTS, ItemKind, summary_filter_institutes
+from .summary import NONE, SORTS, ItemKind, summary_filter_countries, summary_filter_institutes
+
+INSTITUTE_CHOICES_LIMIT = 300
+CHOOSE_COUNTRY_FIRST = _("Choose a country to filter by one of its institutes.")
 
 
 class SummaryFilterForm(forms.Form):
@@ -22,11 +25,21 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, data=None, *, year: int):
         super().__init__(data)
-        institutes = list(summary_filter_institutes(year=year))
-        countries = {i.country.iso2: i.country for i in institutes}
+        countries = summary_filter_countries(year=year)
+        institutes = summary_filter_institutes(year=year)
+        country = (data or {}).get("country")
+        if country:
+            institutes = institutes.filter(country__iso2=country)
+        # Every institute of COOMET fits in one list; all RMOs together do
+        # not, and rendering thousands of options would cost more than the
+        # table: then the list waits for a country to be chosen.
+        institutes = list(institutes[: INSTITUTE_CHOICES_LIMIT + 1])
+        if len(institutes) > INSTITUTE_CHOICES_LIMIT:
+            institutes = []
+            self.fields["institute"].help_text = CHOOSE_COUNTRY_FIRST
         self.fields["kind"].choices = [("", _("Needs and offers")), *ItemKind.choices]
         self.fields["country"].choices = [("", _("All countries"))] + sorted(
-            ((iso2, country.name) for iso2, country in countries.items()), key=lambda choice: choice[1]
+            ((country.iso2, country.name) for country in countries), key=lambda choice: choice[1]
         )
         self.fields["institute"].choices = [("", _("All institutes"))] + [
             (i.pk, f"{i.acronym} ({i.country.iso2})") for i in institutes

@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from institutes.models import Institute, MetrologyArea, Role
+from institutes.models import Country, Institute, MetrologyArea, Role
 
 from .models import ActivityType, Campaign, CampaignKind, Conditions, Language, Need, Offer, PaidBy, Priority, Response
 
@@ -181,6 +181,15 @@ def summary_latest_year(*, user, today: date) -> int:
         return max(latest)
     years = summary_years()
     return years[0] if years else today.year
+
+
+def summary_filter_countries(*, year: int) -> QuerySet[Country]:
+    """Countries with an institute that answered a needs or offers campaign
+    of `year`: the choices of the table's country filter (one query)."""
+    return Country.objects.filter(
+        institutes__responses__campaign__year=year,
+        institutes__responses__campaign__kind__in=[CampaignKind.NEEDS, CampaignKind.OFFERS],
+    ).distinct()
 
 
 def summary_filter_institutes(*, year: int) -> QuerySet[Institute]:

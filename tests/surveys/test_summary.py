@@ -441,3 +441,23 @@ def test_selector_counts_and_pages_with_two_queries(user_named, campaigns_2022):
         assert items.count() == NEEDS_2022 + OFFERS_2022 + 300
         assert len(list(items[100:125])) == 25
     assert len(captured) == 2
+
+
+def test_with_too_many_institutes_the_institute_filter_waits_for_a_country(secretariat, monkeypatch):
+    from surveys import forms_summary
+
+    monkeypatch.setattr(forms_summary, "INSTITUTE_CHOICES_LIMIT", 3)
+    html = secretariat.get(TABLE).content.decode()
+    assert "Choose a country to filter by one of its institutes." in html
+    assert "BelGIM (BY)" not in html
+    # Once a country is chosen, its institutes are offered; with htmx the
+    # institute filter comes back out of band, next to the new rows.
+    html = secretariat.get(TABLE, {"country": "RU"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="filter-institute" hx-swap-oob="true"' in html
+    assert "VNIIM (RU)" in html and "BelGIM (BY)" not in html
+
+
+def test_all_institutes_are_offered_when_they_fit(secretariat):
+    html = secretariat.get(TABLE).content.decode()
+    assert "BelGIM (BY)" in html and "VNIIM (RU)" in html
+    assert "Choose a country to filter by one of its institutes." not in html
