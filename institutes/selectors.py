@@ -75,6 +75,12 @@ def areas_with_subfields() -> QuerySet[MetrologyArea]:
     )
 
 
+def respondents_to_email(*, institute: Institute) -> QuerySet[User]:
+    """The active respondents of `institute` who have an email address: who
+    survey invitations and reminders go to."""
+    return institute.members.filter(is_active=True, groups__name=Role.RESPONDENT).exclude(email="")
+
+
 def respondents_by_institute() -> QuerySet[Institute]:
     """Institutes with their active respondents, for the Secretariat's contacts."""
     respondents = User.objects.filter(is_active=True, groups__name=Role.RESPONDENT).order_by(

@@ -1,4 +1,5 @@
 """Writes to users and reference data."""
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,8 +32,6 @@ def user_set_roles(*, user: User, roles: set[str]) -> User:
 
 def user_set_language(*, user: User, language: str) -> User:
     """Remember the language the user chose, for the next login and emails."""
-    from django.conf import settings
-
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"preferred_language": UNKNOWN_LANGUAGE})
     if user.preferred_language != language:

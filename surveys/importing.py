@@ -48,9 +48,8 @@ from .models import (
     Campaign,
     CampaignKind,
     Conditions,
+    ITEM_MODELS,
     Language,
-    Need,
-    Offer,
     PaidBy,
     Priority,
     Response,
@@ -198,7 +197,6 @@ REQUIRED_VALUES = {
     CampaignKind.OFFERS: ("institute", *REQUIRED_OFFER_FIELDS),
     CampaignKind.SELF_CLASSIFICATION: ("institute", "considers_ceems"),
 }
-ITEM_MODELS = {CampaignKind.NEEDS: Need, CampaignKind.OFFERS: Offer}
 # Item fields an import sets; area and sub-field are stored as ids.
 _MODEL_FIELDS = {"area": "area_id", "subfield": "subfield_id"}
 _NOT_ITEM_FIELDS = {"institute", "country"}

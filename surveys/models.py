@@ -119,6 +119,12 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("surveys:campaign_detail", args=[self.pk])
 
+    @property
+    def item_model(self) -> type["SurveyItem"] | None:
+        """Need or Offer: what this campaign's responses list (None for a
+        self-classification, which lists nothing)."""
+        return ITEM_MODELS.get(self.kind)
+
 
 class Invitation(models.Model):
     """An institute invited to a campaign; the *_sent_at flags make the
@@ -264,6 +270,12 @@ class SurveyItem(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
+                name="%(class)s_period_in_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.subject or f"#{self.pk}"
@@ -278,12 +290,6 @@ class Need(SurveyItem):
     class Meta(SurveyItem.Meta):
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
-                name="need_period_in_order",
-            )
-        ]
 
 
 class Offer(SurveyItem):
@@ -305,9 +311,7 @@ class Offer(SurveyItem):
     class Meta(SurveyItem.Meta):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(period_from__isnull=True) | Q(period_to__isnull=True) | Q(period_from__lte=F("period_to")),
-                name="offer_period_in_order",
-            )
-        ]
+
+
+# What each kind of campaign asks for, item by item.
+ITEM_MODELS = {CampaignKind.NEEDS: Need, CampaignKind.OFFERS: Offer}

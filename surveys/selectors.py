@@ -1,12 +1,12 @@
 """Reads of the surveys app, each joined for the page that shows it."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from institutes.models import Institute, Role
+from institutes.models import Role
 
-from .models import Campaign, CampaignKind, Invitation, Need, Offer, Response
+from .models import Campaign, Invitation, Response
 
 
 def campaigns_for_list(*, user) -> QuerySet[Campaign]:
@@ -37,9 +37,12 @@ def campaigns_for_list(*, user) -> QuerySet[Campaign]:
     )
 
 
-def responses_of_institute(*, institute_id: int) -> dict[int, Response]:
-    """The institute's responses keyed by campaign id."""
-    return {r.campaign_id: r for r in Response.objects.filter(institute_id=institute_id)}
+def responses_of_institute(*, institute_id: int, campaigns) -> dict[int, Response]:
+    """The institute's responses to `campaigns` (a page of them), keyed by campaign id."""
+    return {
+        r.campaign_id: r
+        for r in Response.objects.filter(institute_id=institute_id, campaign__in=[c.pk for c in campaigns])
+    }
 
 
 @dataclass
@@ -92,8 +95,7 @@ def response_for_page(*, user, pk: int) -> Response:
 
 
 def response_items(*, response: Response) -> QuerySet:
-    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
-    return model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
+    return response.campaign.item_model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
 
 
 @dataclass
@@ -112,7 +114,7 @@ _LOG_IGNORED = {"id", "revision", "updated_at", "created_at", "position", "respo
 def response_change_log(*, response: Response, limit: int = 300) -> list[ChangeLogEntry]:
     """Who changed what and when in the response and its items, newest first;
     each entry names the fields that changed (two queries whatever the size)."""
-    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
+    model = response.campaign.item_model
     groups = [
         (Response, list(Response.history.filter(id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
         (model, list(model.history.filter(response_id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
@@ -144,19 +146,4 @@ def can_edit_response(*, user, response: Response) -> bool:
         user.has_role(Role.RESPONDENT)
         and user.institute_id == response.institute_id
         and response.is_editable
-    )
-
-
-def invited_institutes_of(*, campaign: Campaign) -> QuerySet[Institute]:
-    return Institute.objects.filter(invitations__campaign=campaign)
-
-
-def campaign_with_invitations(*, pk: int, user) -> Campaign:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        Campaign.objects.visible_to(user).select_related("questionnaire").prefetch_related(
-            Prefetch("invitations", queryset=Invitation.objects.select_related("institute"))
-        ),
-        pk=pk,
     )

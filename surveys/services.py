@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ceems_portal.exceptions import ConflictError, PortalError
 from institutes.models import CeemsStatus, Institute, User
+from institutes.selectors import respondents_to_email
 
 from .models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
 
@@ -43,7 +44,6 @@ REQUIRED_OFFER_FIELDS = (
 # Technical activities are about one metrology area; training, prereview,
 # projects and information support may span several.
 AREA_REQUIRED_TYPES = {"comparison", "calibration", "procedure", "internship"}
-ITEM_MODELS = {"need": Need, "offer": Offer}
 
 
 # --- Questionnaires ---------------------------------------------------------
@@ -158,7 +158,7 @@ def campaign_remind_institute(*, campaign: Campaign, institute: Institute, by: U
     invitation = Invitation.objects.get(campaign=campaign, institute=institute)
     Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
     transaction.on_commit(partial(send_reminder.delay, invitation.pk, manual=True), robust=True)
-    return institute.members.filter(is_active=True, groups__name="respondent").exclude(email="").count()
+    return respondents_to_email(institute=institute).count()
 
 
 # --- Responses --------------------------------------------------------------
@@ -212,7 +212,7 @@ def item_add(*, response: Response, by: User, revision: int | None = None) -> Ne
     """Add an empty need or offer (by the campaign's kind) to a draft."""
     _check_editable(response)
     _bump_revision(response, revision)
-    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
+    model = response.campaign.item_model
     last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
     item = model(response=response, position=(last or 0) + 1)
     item._history_user = by
@@ -263,7 +263,7 @@ def submission_errors(response: Response) -> tuple[list[str], dict[int, dict[str
         if response.considers_ceems is None:
             general.append(ANSWER_REQUIRED)
         return general, per_item
-    items = list(response.offers.all() if kind == CampaignKind.OFFERS else response.needs.all())
+    items = list(response.campaign.item_model.objects.filter(response=response))
     required = REQUIRED_OFFER_FIELDS if kind == CampaignKind.OFFERS else REQUIRED_NEED_FIELDS
     if not items:
         general.append(EMPTY_RESPONSE)
@@ -355,7 +355,7 @@ def response_copy_previous(*, response: Response, by: User) -> int:
         response._history_user = by
         response.save(update_fields=["considers_ceems", "ceems_reason"])
         return 1
-    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
+    model = response.campaign.item_model
     start = model.objects.filter(response=response).count()
     copied = 0
     for position, item in enumerate(model.objects.filter(response=previous).order_by("position", "pk"), start=start + 1):

@@ -10,20 +10,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from institutes.models import Role
+from institutes.selectors import respondents_to_email
 
 from .models import Campaign, Invitation, Response
-
-
-def _respondents(institute):
-    return institute.members.filter(is_active=True, groups__name=Role.RESPONDENT).exclude(email="")
 
 
 def _email_institute(invitation: Invitation, template: str) -> int:
     """Email every respondent of the invited institute in their own language."""
     sent = 0
     campaign = invitation.campaign
-    for user in _respondents(invitation.institute):
+    for user in respondents_to_email(institute=invitation.institute):
         with translation.override(user.preferred_language):
             context = {
                 "user": user,

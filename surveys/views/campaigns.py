@@ -29,7 +29,11 @@ def campaign_list(request):
     campaigns = Paginator(selectors.campaigns_for_list(user=user), settings.PORTAL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    own = selectors.responses_of_institute(institute_id=user.institute_id) if user.institute_id else {}
+    own = (
+        selectors.responses_of_institute(institute_id=user.institute_id, campaigns=campaigns)
+        if user.institute_id
+        else {}
+    )
     for campaign in campaigns:
         campaign.own_response = own.get(campaign.pk)
     return render(request, "surveys/campaign_list.html", {"page_obj": campaigns})

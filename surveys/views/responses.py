@@ -17,7 +17,7 @@ from institutes.permissions import role_required
 
 from .. import selectors, services
 from ..forms import ReopenForm, ResponseCommentForm, SelfClassificationForm, area_choices, item_form_class
-from ..models import Campaign, CampaignKind, Need, Offer, Response
+from ..models import Campaign, CampaignKind, Response
 
 
 def _revision(request) -> int | None:
@@ -36,8 +36,7 @@ def _editable_response(request, pk: int) -> Response:
 
 
 def _item(response: Response, item_pk: int):
-    model = Offer if response.campaign.kind == CampaignKind.OFFERS else Need
-    return get_object_or_404(model.objects.select_related("area", "subfield"), pk=item_pk, response=response)
+    return get_object_or_404(response.campaign.item_model.objects.select_related("area", "subfield"), pk=item_pk, response=response)
 
 
 def _general_form(response: Response, data=None):
@@ -245,7 +244,7 @@ def response_reopen(request, pk: int):
         messages.success(request, _("The response of %(institute)s is reopened.") % {"institute": response.institute.acronym})
     except (PortalError, ValidationError) as error:
         messages.error(request, getattr(error, "message", str(error)))
-    return redirect(request.POST.get("next") == "response" and response or response.campaign)
+    return redirect(response.campaign)
 
 
 @require_POST
