@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "core",
     "institutes",
     "surveys",
     "programme",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from ceems_portal.spreadsheets import SafeCSV, SafeXLSX
+from core.spreadsheets import SafeCSV, SafeXLSX
 from import_export.formats.base_formats import CSV, XLSX
 
 from . import resources

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ceems_portal.spreadsheets import FORMULA_PREFIXES, escape_cell
+from core.spreadsheets import FORMULA_PREFIXES, escape_cell
 from institutes.models import Institute, MetrologyArea, Role, SubField, User
 
 from .models import (

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ceems_portal.exceptions import ConflictError, PortalError
+from core.errors import ConflictError, PortalError
 from institutes.models import CeemsStatus, Institute, User
 from institutes.selectors import respondents_to_email
 

@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ceems_portal.spreadsheets import escape_cell
+from core.spreadsheets import escape_cell
 
 from .summary import row_labeller
 

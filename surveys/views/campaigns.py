@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ceems_portal.exceptions import PortalError
+from core.errors import PortalError
 from institutes.models import Institute, Role
 from institutes.permissions import role_required
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from ceems_portal.exceptions import ConflictError, PortalError
+from core.errors import ConflictError, PortalError
 from institutes.models import Role
 from institutes.permissions import role_required
 
