@@ -49,6 +49,7 @@ from .models import (
     CampaignKind,
     Conditions,
     ITEM_MODELS,
+    MAX_CAPACITY,
     Language,
     PaidBy,
     Priority,
@@ -93,7 +94,7 @@ SUBFIELD_UNKNOWN = _("There is no sub-field with the code “%(value)s”. Use a
 AREA_REQUIRED = _("This activity type needs a metrology area.")
 CHOICE_UNKNOWN = _("“%(value)s” is not one of the allowed values (see the “Allowed values” sheet).")
 NOT_A_DATE = _("“%(value)s” is not a date. Write it as YYYY-MM-DD or DD.MM.YYYY.")
-NOT_A_POSITIVE_NUMBER = _("“%(value)s” is not a whole number greater than zero.")
+NOT_A_POSITIVE_NUMBER = _("“%(value)s” is not a whole number from 1 to %(max)s.")
 NOT_YES_OR_NO = _("“%(value)s” is neither yes nor no.")
 VALUE_REQUIRED = _("This column must be filled in.")
 TEXT_TOO_LONG = _("The text is too long: at most %(max)s characters.")
@@ -462,7 +463,7 @@ def _parse_count(value) -> int | None:
     else:
         text = _text(value).replace("\u00a0", "").replace(" ", "")
         number = int(text) if _WHOLE_NUMBER.match(text) else None
-    return number if number is not None and 0 < number <= 2_147_483_647 else None
+    return number if number is not None and 0 < number <= MAX_CAPACITY else None
 
 
 # --- The import ------------------------------------------------------------------------
@@ -642,7 +643,7 @@ class ResponseImport:
         if column.kind == "count":
             value = _parse_count(raw)
             if value is None:
-                result.error(column, NOT_A_POSITIVE_NUMBER, value=shown)
+                result.error(column, NOT_A_POSITIVE_NUMBER, value=shown, max=MAX_CAPACITY)
             return value
         if column.kind == "yes_no":
             value = raw if isinstance(raw, bool) else lookups.choices[column.key].get(normalize(raw))

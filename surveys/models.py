@@ -241,6 +241,11 @@ class Language(models.TextChoices):
     RU_EN = "ru_en", _("Russian and English")
 
 
+# The most an offer may say it can do in a year: more is a typing error, and
+# one rule for the questionnaire, the admin and the spreadsheet import.
+MAX_CAPACITY = 10_000
+
+
 class SurveyItem(models.Model):
     """What needs and offers share. Every field may be empty in a draft;
     submitting checks the required ones (surveys.services.REQUIRED_*)."""

@@ -13,11 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import revision_bump, revision_claim
 from core.errors import ConflictError, PortalError
 from institutes.models import CeemsStatus, Institute, User
 from institutes.selectors import respondents_to_email
 
-from .models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
+from .models import MAX_CAPACITY, Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
 
 DEADLINE_PASSED = _("The deadline of this campaign has passed: the response can no longer be submitted. Your draft is kept.")
 CAMPAIGN_NOT_OPEN = _("This campaign is not open.")
@@ -34,6 +35,7 @@ NO_PREVIOUS = _("Your institute has no earlier response of this kind to start fr
 REASON_REQUIRED = _("Give a reason for reopening.")
 CAMPAIGN_NOT_DRAFT = _("Only a draft campaign can be opened or edited this way.")
 NO_INSTITUTES = _("Invite at least one institute.")
+CAPACITY_TOO_LARGE = _("Enter a capacity of at most %(max)s a year.")
 
 # Fields that must be filled in before submitting, per item kind.
 REQUIRED_NEED_FIELDS = ("activity_type", "subject", "period_from", "period_to", "priority")
@@ -184,15 +186,10 @@ def _check_editable(response: Response) -> None:
 
 
 def _bump_revision(response: Response, revision: int | None) -> None:
-    """Claim the next revision of `response`, or raise ConflictError when
-    somebody saved since `revision` was read. `None` skips the check (used by
-    internal flows that hold the row lock)."""
-    query = Response.objects.filter(pk=response.pk)
-    if revision is not None:
-        query = query.filter(revision=revision)
-    if query.update(revision=F("revision") + 1, updated_at=timezone.now()) != 1:
-        raise ConflictError(CONFLICT)
-    response.refresh_from_db(fields=["revision", "updated_at"])
+    """Claim the next revision of `response` for a write from a form that was
+    loaded at `revision`; ConflictError when somebody saved since, or when
+    the form sent no revision (core.concurrency)."""
+    revision_claim(response, revision=revision, message=CONFLICT, touch={"updated_at": timezone.now()})
 
 
 @transaction.atomic
@@ -208,8 +205,9 @@ def response_save(*, response: Response, revision: int | None, by: User, **field
 
 
 @transaction.atomic
-def item_add(*, response: Response, by: User, revision: int | None = None) -> Need | Offer:
-    """Add an empty need or offer (by the campaign's kind) to a draft."""
+def item_add(*, response: Response, revision: int | None, by: User) -> Need | Offer:
+    """Add an empty need or offer (by the campaign's kind) to a draft loaded
+    at `revision`."""
     _check_editable(response)
     _bump_revision(response, revision)
     model = response.campaign.item_model
@@ -222,6 +220,8 @@ def item_add(*, response: Response, by: User, revision: int | None = None) -> Ne
 
 def _validate_item_values(item: Need | Offer) -> None:
     errors = {}
+    if getattr(item, "capacity", None) is not None and item.capacity > MAX_CAPACITY:
+        errors["capacity"] = CAPACITY_TOO_LARGE % {"max": MAX_CAPACITY}
     if item.subfield_id and item.area_id and item.subfield.area_id != item.area_id:
         errors["subfield"] = SUBFIELD_NOT_IN_AREA
     if item.period_from and item.period_to and item.period_from > item.period_to:
@@ -239,6 +239,9 @@ def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -
     for name, value in fields.items():
         setattr(item, name, value)
     _validate_item_values(item)
+    # The model's own rules too: lengths, choices, the integer range of the
+    # database (a capacity of 2**31 is a message, not a database error).
+    item.full_clean(exclude=["response", "position"])
     _bump_revision(response, revision)
     item._history_user = by
     item.save()
@@ -332,7 +335,7 @@ def response_reopen(*, response: Response, reason: str, by: User) -> Response:
 
 
 @transaction.atomic
-def response_copy_previous(*, response: Response, by: User) -> int:
+def response_copy_previous(*, response: Response, revision: int | None, by: User) -> int:
     """Copy the items of the institute's latest earlier response of the same
     kind into this draft ("start from last year's answers"). Returns how many
     items were copied; the draft's own items stay."""
@@ -348,7 +351,7 @@ def response_copy_previous(*, response: Response, by: User) -> int:
     )
     if previous is None:
         raise PortalError(NO_PREVIOUS)
-    _bump_revision(response, None)
+    _bump_revision(response, revision)
     if response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
         response.considers_ceems = previous.considers_ceems
         response.ceems_reason = previous.ceems_reason

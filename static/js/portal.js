@@ -1,7 +1,8 @@
 /* The portal's own script: small, and every page works without it.
  * 1. Keeps what a user types in a questionnaire form in localStorage until
  *    the server confirms it saved it, so a closed tab or an expired session
- *    loses nothing.
+ *    loses nothing. The text is put back only on the revision it was typed
+ *    on; if a colleague saved since, it is shown beside the form instead.
  * 2. Keeps the `revision` of every form on a page current after an htmx save,
  *    so that the next save is not taken for a conflicting edit. */
 (function () {
@@ -10,13 +11,50 @@
 
   function storageKey(form) { return PREFIX + form.dataset.draftKey; }
 
+  function revisionOf(form) {
+    var input = form.querySelector("input[name=revision]");
+    return input ? input.value : null;
+  }
+
+  // What the user typed, and the revision of the page they typed it on.
   function snapshot(form) {
-    var data = {};
+    var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.type === "hidden" || el.type === "submit" || el.type === "button") return;
-      data[el.name] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+      fields[el.name] = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
     });
-    return data;
+    return { revision: revisionOf(form), fields: fields };
+  }
+
+  function labelOf(form, el) {
+    var label = el.id && form.querySelector("label[for='" + el.id + "']");
+    return label ? label.textContent.trim() : el.name;
+  }
+
+  // Text typed on an older revision is never put into the form: saving it
+  // would overwrite what a colleague saved since. It is shown instead, so
+  // that nothing typed is lost.
+  function showStale(form, fields) {
+    var note = form.querySelector("[data-draft-stale]");
+    if (!note) return;
+    var list = note.querySelector("dl");
+    var shown = false;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || !(el.name in fields) || el.type === "hidden") return;
+      var value = fields[el.name];
+      if (el.type === "checkbox" || el.type === "radio" || typeof value !== "string") return;
+      if (value === el.value || value === "") return;
+      var term = document.createElement("dt");
+      term.textContent = labelOf(form, el);
+      var detail = document.createElement("dd");
+      detail.textContent = el.tagName === "SELECT" && el.querySelector("option[value='" + CSS.escape(value) + "']")
+        ? el.querySelector("option[value='" + CSS.escape(value) + "']").textContent
+        : value;
+      list.appendChild(term);
+      list.appendChild(detail);
+      shown = true;
+    });
+    note.hidden = !shown;
   }
 
   function restore(form) {
@@ -24,9 +62,14 @@
     try { raw = window.localStorage.getItem(storageKey(form)); } catch (e) { return; }
     if (!raw) return;
     try { data = JSON.parse(raw); } catch (e) { return; }
+    if (!data || typeof data.fields !== "object") return;
+    if (data.revision !== revisionOf(form)) {
+      showStale(form, data.fields);
+      return;
+    }
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || !(el.name in data) || el.type === "hidden") return;
-      var value = data[el.name];
+      if (!el.name || !(el.name in data.fields) || el.type === "hidden") return;
+      var value = data.fields[el.name];
       if (el.type === "checkbox" || el.type === "radio") {
         if (el.checked !== value) { el.checked = value; changed = true; }
       } else if (el.value !== value) { el.value = value; changed = true; }

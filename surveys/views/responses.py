@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.concurrency import revision_from
 from core.errors import ConflictError, PortalError
 from institutes.models import Role
 from institutes.permissions import role_required
@@ -21,10 +22,7 @@ from ..models import Campaign, CampaignKind, Response
 
 
 def _revision(request) -> int | None:
-    try:
-        return int(request.POST.get("revision", ""))
-    except ValueError:
-        return None
+    return revision_from(request.POST)
 
 
 def _editable_response(request, pk: int) -> Response:
@@ -136,12 +134,15 @@ def _render_item(request, response, item, form=None, editing=False, status=200):
 def item_add(request, pk: int):
     response = _editable_response(request, pk)
     try:
-        item = services.item_add(response=response, by=request.user)
+        item = services.item_add(response=response, revision=_revision(request), by=request.user)
     except PortalError as error:
         messages.error(request, error.message)
-        return redirect(response)
+        return _back_to_response(request, response)
     if request.htmx:
-        return _render_item(request, response, item, editing=True)
+        html = _render_item(request, response, item, editing=True)
+        # The page's other forms must post the new revision.
+        html["HX-Trigger"] = f'{{"revisionChanged": {response.revision}}}'
+        return html
     return redirect(f"{response.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
 
 
@@ -252,7 +253,7 @@ def response_reopen(request, pk: int):
 def response_copy_previous(request, pk: int):
     response = _editable_response(request, pk)
     try:
-        count = services.response_copy_previous(response=response, by=request.user)
+        count = services.response_copy_previous(response=response, revision=_revision(request), by=request.user)
         messages.success(
             request,
             ngettext("%(count)s item copied from the previous response.", "%(count)s items copied from the previous response.", count)

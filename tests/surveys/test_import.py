@@ -312,7 +312,7 @@ def test_text_in_a_number_column_is_rejected(secretariat):
     bad = [*OFFER_ROW[:5], "abc", *OFFER_ROW[6:]]
     report = upload(secretariat, target, "offers.csv", csv_bytes(OFFER_HEADER, [OFFER_ROW, bad])).context["report"]
     assert row(report, 2).status == RowStatus.NEW
-    assert texts(row(report, 3).errors) == [NOT_A_POSITIVE_NUMBER % {"value": "abc"}]
+    assert texts(row(report, 3).errors) == [NOT_A_POSITIVE_NUMBER % {"value": "abc", "max": 10_000}]
     assert row(report, 3).errors[0].column.key == "capacity"
 
 
