@@ -202,7 +202,6 @@ def response_save(*, response: Response, revision: int | None, by: User, **field
     _bump_revision(response, revision)
     for name, value in fields.items():
         setattr(response, name, value)
-    response._history_user = by
     response.save(update_fields=[*fields, "updated_at"])
     return response
 
@@ -215,7 +214,6 @@ def item_add(*, response: Response, by: User, revision: int | None = None) -> Ne
     model = response.campaign.item_model
     last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
     item = model(response=response, position=(last or 0) + 1)
-    item._history_user = by
     item.save()
     return item
 
@@ -240,7 +238,6 @@ def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -
         setattr(item, name, value)
     _validate_item_values(item)
     _bump_revision(response, revision)
-    item._history_user = by
     item.save()
     return item
 
@@ -249,7 +246,6 @@ def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -
 def item_delete(*, item: Need | Offer, revision: int | None, by: User) -> None:
     _check_editable(item.response)
     _bump_revision(item.response, revision)
-    item._history_user = by
     item.delete()
 
 
@@ -309,7 +305,6 @@ def response_submit(*, response: Response, by: User, today: date | None = None) 
     response.submitted_at = timezone.now()
     response.submitted_by = by
     response.revision += 1
-    response._history_user = by
     response.save()
     return response
 
@@ -326,7 +321,6 @@ def response_reopen(*, response: Response, reason: str, by: User) -> Response:
     response.status = Response.Status.REOPENED
     response.reopen_reason = reason.strip()
     response.revision += 1
-    response._history_user = by
     response.save()
     return response
 
@@ -352,7 +346,6 @@ def response_copy_previous(*, response: Response, by: User) -> int:
     if response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
         response.considers_ceems = previous.considers_ceems
         response.ceems_reason = previous.ceems_reason
-        response._history_user = by
         response.save(update_fields=["considers_ceems", "ceems_reason"])
         return 1
     model = response.campaign.item_model
@@ -363,7 +356,6 @@ def response_copy_previous(*, response: Response, by: User) -> int:
         item.id = None
         item.response = response
         item.position = position
-        item._history_user = by
         item.save()
         copied += 1
     return copied
@@ -382,6 +374,5 @@ def self_classification_accept(*, response: Response, by: User) -> CeemsStatus:
     )
     response.accepted_at = timezone.now()
     response.accepted_by = by
-    response._history_user = by
     response.save(update_fields=["accepted_at", "accepted_by"])
     return status
