@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "rules",
     "core",
     "institutes",
     "surveys",
@@ -102,6 +103,8 @@ AUTH_USER_MODEL = "institutes.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # The portal's permissions: rules in each app's permissions.py.
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

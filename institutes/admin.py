@@ -1,3 +1,7 @@
+"""Reference data and users in the admin. Every model keeps its history
+(read-only here); a user's roles change only through
+institutes.services.user_set_roles, as everywhere else."""
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
@@ -5,16 +9,25 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from simple_history.admin import SimpleHistoryAdmin
 
 from core.spreadsheets import SafeCSV, SafeXLSX
 from import_export.formats.base_formats import CSV, XLSX
 
 from . import resources
 from .models import CeemsStatus, Country, Institute, MetrologyArea, Role, SubField, User
-from .services import RESPONDENT_NEEDS_INSTITUTE
+from .services import RESPONDENT_NEEDS_INSTITUTE, user_set_roles
 
 
-class SpreadsheetAdmin(ImportExportModelAdmin):
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history of a row, shown and never reverted: a revert would write
+    behind the services' backs."""
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+
+class SpreadsheetAdmin(HistoryAdmin, ImportExportModelAdmin):
     """Import from CSV or XLSX (dry run, then confirm); export with formula
     escaping on every path."""
 
@@ -77,25 +90,45 @@ class SubFieldAdmin(SpreadsheetAdmin, TranslationAdmin):
 
 
 class PortalUserChangeForm(UserChangeForm):
-    """Refuses a respondent without an institute, whatever else is edited."""
+    """The person's roles as one list of choices; saved by user_set_roles
+    (UserAdmin.save_related), which also makes an administrator staff and
+    superuser. Refuses a respondent without an institute before anything
+    is saved."""
+
+    roles = forms.MultipleChoiceField(
+        label=_("roles"), choices=Role.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.roles)
 
     def clean(self):
         cleaned = super().clean()
-        groups = cleaned.get("groups")
-        if groups is not None and groups.filter(name=Role.RESPONDENT).exists():
-            if not cleaned.get("institute"):
-                raise ValidationError({"institute": RESPONDENT_NEEDS_INSTITUTE})
+        if Role.RESPONDENT in (cleaned.get("roles") or []) and not cleaned.get("institute"):
+            raise ValidationError({"institute": RESPONDENT_NEEDS_INSTITUTE})
         return cleaned
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     form = PortalUserChangeForm
     list_display = ("username", "email", "first_name", "last_name", "institute", "is_active")
     list_filter = ("groups", "is_active", "is_superuser", "institute__country")
     list_select_related = ("institute",)
     search_fields = ("username", "email", "first_name", "last_name", "institute__acronym")
     autocomplete_fields = ("institute",)
-    fieldsets = DjangoUserAdmin.fieldsets + (
-        (_("Portal"), {"fields": ("institute", "preferred_language")}),
+    # Groups, staff and superuser status are the roles, set by the service;
+    # Django's per-user permissions are not used (the rules are the permissions).
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Portal"), {"fields": ("institute", "preferred_language", "roles", "is_active")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data:
+            user_set_roles(user=form.instance, roles=set(form.cleaned_data["roles"]))

@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
@@ -53,6 +54,8 @@ class Country(models.Model):
         _("customs union"), max_length=4, choices=CustomsUnion.choices, blank=True, default=""
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("country")
         verbose_name_plural = _("countries")
@@ -79,6 +82,8 @@ class CeemsStatus(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     is_ceems = models.BooleanField(_("CEEMS"), default=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("CEEMS status")
@@ -109,6 +114,8 @@ class Institute(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     website = models.URLField(_("website"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("institute")
         verbose_name_plural = _("institutes")
@@ -131,6 +138,8 @@ class MetrologyArea(models.Model):
     name = models.CharField(_("name"), max_length=150)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("metrology area")
         verbose_name_plural = _("metrology areas")
@@ -149,6 +158,8 @@ class SubField(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("sub-field")
@@ -179,6 +190,10 @@ class User(AbstractUser):
         default=settings.LANGUAGE_CODE,
     )
 
+    # Who changed a person's affiliation, roles (groups) or status, and when.
+    # The password hash and the last login are not history.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
@@ -186,6 +201,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # A login only stamps last_login: not a change anybody made to the person.
+        if set(kwargs.get("update_fields") or ["*"]) <= {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
 
     @cached_property
     def roles(self) -> frozenset[str]:
@@ -201,3 +226,14 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         """True if the user holds any of `roles`; administrators hold every role."""
         return Role.ADMIN in self.roles or any(role in self.roles for role in roles)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        """A permission the portal's rules define (institutes.permissions,
+        surveys.permissions, ...) is answered by the rule alone, superusers
+        included: Django would otherwise say yes to a superuser for anything,
+        and the admin and the pages would disagree with the rule."""
+        import rules
+
+        if rules.perm_exists(perm):
+            return self.is_active and rules.has_perm(perm, self, obj)
+        return super().has_perm(perm, obj)

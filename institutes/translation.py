@@ -26,3 +26,14 @@ class MetrologyAreaTranslationOptions(TranslationOptions):
 class SubFieldTranslationOptions(TranslationOptions):
     fields = ("name",)
     required_languages = ("ru", "en")
+
+
+# The history of a bilingual row keeps both languages: its historical model
+# gets the same translated columns.
+for _model, _options in (
+    (Country, CountryTranslationOptions),
+    (Institute, InstituteTranslationOptions),
+    (MetrologyArea, MetrologyAreaTranslationOptions),
+    (SubField, SubFieldTranslationOptions),
+):
+    register(_model.history.model)(type(f"Historical{_options.__name__}", (TranslationOptions,), {"fields": _options.fields}))

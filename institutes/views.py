@@ -14,7 +14,7 @@ from django.views.i18n import set_language as django_set_language
 from . import selectors
 from .forms import ProfileForm
 from .models import Country, Institute, Role
-from .permissions import role_required
+from .permissions import permission_required
 from .services import user_set_language, user_update_profile
 
 
@@ -111,7 +111,7 @@ def institute_list(request):
 @login_required
 def institute_detail(request, pk: int):
     institute = get_object_or_404(Institute.objects.select_related("country"), pk=pk)
-    can_see_members = request.user.has_role(Role.SECRETARIAT) or request.user.institute_id == institute.pk
+    can_see_members = request.user.has_perm("institutes.view_members", institute)
     return render(
         request,
         "institutes/institute_detail.html",
@@ -135,7 +135,7 @@ def area_list(request):
     return render(request, "institutes/area_list.html", {"areas": selectors.areas_with_subfields()})
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("institutes.view_contacts")
 def contacts(request):
     return render(
         request,

@@ -41,6 +41,8 @@ class Questionnaire(models.Model):
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("questionnaire")
         verbose_name_plural = _("questionnaires")
@@ -103,6 +105,7 @@ class Campaign(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
 
     objects = CampaignQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("campaign")
@@ -135,6 +138,8 @@ class Invitation(models.Model):
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     last_manual_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("invitation")

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from institutes.models import Role
+from core.changelog import ChangeLogEntry, LogSource, change_log
 
-from .models import Campaign, Invitation, Response
+from .models import Campaign, Invitation, Questionnaire, Response
 
 
 def campaigns_for_list(*, user) -> QuerySet[Campaign]:
@@ -98,52 +98,29 @@ def response_items(*, response: Response) -> QuerySet:
     return response.campaign.item_model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
 
 
-@dataclass
-class ChangeLogEntry:
-    when: object
-    who: object
-    what: str
-    action: str
-    changes: list[str]
-
-
-_LOG_IGNORED = {"id", "revision", "updated_at", "created_at", "position", "response", "history_id",
-                "history_date", "history_change_reason", "history_type", "history_user", "history_user_id"}
+def _item_label(record) -> str:
+    return f"#{record.id}" + (f" «{record.subject[:60]}»" if record.subject else "")
 
 
 def response_change_log(*, response: Response, limit: int = 300) -> list[ChangeLogEntry]:
-    """Who changed what and when in the response and its items, newest first;
-    each entry names the fields that changed (two queries whatever the size)."""
+    """Who changed what and when in the response and its items, newest
+    first, with the values before and after (core.changelog)."""
+    sources = [LogSource(Response.history.filter(id=response.pk), ignore=frozenset({"campaign", "institute"}))]
     model = response.campaign.item_model
-    groups = [
-        (Response, list(Response.history.filter(id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
-        (model, list(model.history.filter(response_id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
-    ]
-    entries: list[ChangeLogEntry] = []
-    for source, records in groups:
-        fields = [f for f in source._meta.concrete_fields if f.name not in _LOG_IGNORED]
-        previous: dict[int, object] = {}
-        for record in records:
-            before = previous.get(record.id)
-            changes = [
-                str(f.verbose_name)
-                for f in fields
-                if before is not None and getattr(before, f.attname) != getattr(record, f.attname)
-            ]
-            previous[record.id] = record
-            if record.history_type == "~" and not changes:
-                continue  # a save that changed nothing a person would see
-            what = str(source._meta.verbose_name).capitalize()
-            if source is not Response:
-                what = f"{what} #{record.id}" + (f" «{record.subject[:60]}»" if record.subject else "")
-            entries.append(ChangeLogEntry(record.history_date, record.history_user, what, record.history_type, changes))
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return entries[:limit]
+    if model is not None:  # a self-classification lists no items
+        sources.append(LogSource(model.history.filter(response_id=response.pk), describe=_item_label, ignore=frozenset({"response"})))
+    return change_log(*sources, limit=limit)
 
 
-def can_edit_response(*, user, response: Response) -> bool:
-    return (
-        user.has_role(Role.RESPONDENT)
-        and user.institute_id == response.institute_id
-        and response.is_editable
+def campaign_change_log(*, campaign: Campaign, limit: int = 300) -> list[ChangeLogEntry]:
+    """Changes to the campaign itself, its invitations and its questionnaire."""
+    return change_log(
+        LogSource(Campaign.history.filter(id=campaign.pk)),
+        LogSource(
+            Invitation.history.filter(campaign_id=campaign.pk),
+            describe=lambda record: str(record.institute) if record.institute_id else "",
+            ignore=frozenset({"campaign"}),
+        ),
+        LogSource(Questionnaire.history.filter(id=campaign.questionnaire_id)),
+        limit=limit,
     )

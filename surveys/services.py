@@ -9,12 +9,11 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.concurrency import revision_bump, revision_claim
-from core.errors import ConflictError, PortalError
+from core.concurrency import revision_claim
+from core.errors import PortalError
 from institutes.models import CeemsStatus, Institute, User
 from institutes.selectors import respondents_to_email
 
@@ -199,7 +198,6 @@ def response_save(*, response: Response, revision: int | None, by: User, **field
     _bump_revision(response, revision)
     for name, value in fields.items():
         setattr(response, name, value)
-    response._history_user = by
     response.save(update_fields=[*fields, "updated_at"])
     return response
 
@@ -213,12 +211,13 @@ def item_add(*, response: Response, revision: int | None, by: User) -> Need | Of
     model = response.campaign.item_model
     last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
     item = model(response=response, position=(last or 0) + 1)
-    item._history_user = by
     item.save()
     return item
 
 
-def _validate_item_values(item: Need | Offer) -> None:
+def item_values_check(item: Need | Offer) -> None:
+    """The domain rules of one need or offer's values, for the questionnaire,
+    the admin and submitting alike: ValidationError by field."""
     errors = {}
     if getattr(item, "capacity", None) is not None and item.capacity > MAX_CAPACITY:
         errors["capacity"] = CAPACITY_TOO_LARGE % {"max": MAX_CAPACITY}
@@ -238,12 +237,11 @@ def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -
     _check_editable(response)
     for name, value in fields.items():
         setattr(item, name, value)
-    _validate_item_values(item)
+    item_values_check(item)
     # The model's own rules too: lengths, choices, the integer range of the
     # database (a capacity of 2**31 is a message, not a database error).
     item.full_clean(exclude=["response", "position"])
     _bump_revision(response, revision)
-    item._history_user = by
     item.save()
     return item
 
@@ -252,7 +250,6 @@ def item_save(*, item: Need | Offer, revision: int | None, by: User, **fields) -
 def item_delete(*, item: Need | Offer, revision: int | None, by: User) -> None:
     _check_editable(item.response)
     _bump_revision(item.response, revision)
-    item._history_user = by
     item.delete()
 
 
@@ -278,7 +275,7 @@ def submission_errors(response: Response) -> tuple[list[str], dict[int, dict[str
         if item.activity_type in AREA_REQUIRED_TYPES and item.area_id is None:
             errors["area"] = REQUIRED
         try:
-            _validate_item_values(item)
+            item_values_check(item)
         except ValidationError as error:
             errors.update({field: messages[0] for field, messages in error.message_dict.items()})
         if errors:
@@ -312,7 +309,6 @@ def response_submit(*, response: Response, by: User, today: date | None = None) 
     response.submitted_at = timezone.now()
     response.submitted_by = by
     response.revision += 1
-    response._history_user = by
     response.save()
     return response
 
@@ -329,7 +325,6 @@ def response_reopen(*, response: Response, reason: str, by: User) -> Response:
     response.status = Response.Status.REOPENED
     response.reopen_reason = reason.strip()
     response.revision += 1
-    response._history_user = by
     response.save()
     return response
 
@@ -355,7 +350,6 @@ def response_copy_previous(*, response: Response, revision: int | None, by: User
     if response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
         response.considers_ceems = previous.considers_ceems
         response.ceems_reason = previous.ceems_reason
-        response._history_user = by
         response.save(update_fields=["considers_ceems", "ceems_reason"])
         return 1
     model = response.campaign.item_model
@@ -366,7 +360,6 @@ def response_copy_previous(*, response: Response, revision: int | None, by: User
         item.id = None
         item.response = response
         item.position = position
-        item._history_user = by
         item.save()
         copied += 1
     return copied
@@ -385,6 +378,5 @@ def self_classification_accept(*, response: Response, by: User) -> CeemsStatus:
     )
     response.accepted_at = timezone.now()
     response.accepted_by = by
-    response._history_user = by
     response.save(update_fields=["accepted_at", "accepted_by"])
     return status

@@ -12,3 +12,8 @@ class QuestionnaireTranslationOptions(TranslationOptions):
 @register(Campaign)
 class CampaignTranslationOptions(TranslationOptions):
     fields = ("introduction",)
+
+
+# The history of a bilingual row keeps both languages.
+register(Questionnaire.history.model)(type("HistoricalQuestionnaireTranslationOptions", (TranslationOptions,), {"fields": QuestionnaireTranslationOptions.fields}))
+register(Campaign.history.model)(type("HistoricalCampaignTranslationOptions", (TranslationOptions,), {"fields": CampaignTranslationOptions.fields}))

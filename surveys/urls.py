@@ -8,6 +8,7 @@ urlpatterns = [
     path("", campaigns.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
     path("campaigns/<int:pk>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/history/", campaigns.campaign_history, name="campaign_history"),
     path("campaigns/<int:pk>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:pk>/open/", campaigns.campaign_open, name="campaign_open"),
     path("campaigns/<int:pk>/close/", campaigns.campaign_close, name="campaign_close"),

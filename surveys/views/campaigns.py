@@ -1,18 +1,18 @@
 """Campaign pages: the list, the Secretariat's create/edit/open/close and
 progress table, and the respondent's entry point."""
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.conf import settings
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from core.errors import PortalError
-from institutes.models import Institute, Role
-from institutes.permissions import role_required
+from core.views import form_errors, handles_portal_errors
+from institutes.models import Institute
+from institutes.permissions import permission_required
 
 from .. import selectors, services
 from ..forms import CampaignForm, ReopenForm
@@ -39,49 +39,49 @@ def campaign_list(request):
     return render(request, "surveys/campaign_list.html", {"page_obj": campaigns})
 
 
+def campaign_url(request, pk: int, **kwargs) -> str:
+    return reverse("surveys:campaign_detail", args=[pk])
+
+
 def _save_campaign(request, form, campaign=None):
     data = form.cleaned_data
-    try:
-        return services.campaign_save(
-            campaign=campaign,
-            kind=data["kind"],
-            year=data["year"],
-            opens_on=data["opens_on"],
-            closes_on=data["closes_on"],
-            reminder_days=data["reminder_days"],
-            introduction_ru=data["introduction_ru"],
-            introduction_en=data["introduction_en"],
-            institutes=list(data["institutes"]),
-            by=request.user,
-        )
-    except ValidationError as error:
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    except PortalError as error:
-        form.add_error(None, error.message)
-    return None
+    return services.campaign_save(
+        campaign=campaign,
+        kind=data["kind"],
+        year=data["year"],
+        opens_on=data["opens_on"],
+        closes_on=data["closes_on"],
+        reminder_days=data["reminder_days"],
+        introduction_ru=data["introduction_ru"],
+        introduction_en=data["introduction_en"],
+        institutes=list(data["institutes"]),
+        by=request.user,
+    )
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.manage_campaign")
+@handles_portal_errors(redirect_to=lambda request: reverse("surveys:campaign_list"))
 def campaign_create(request):
     form = CampaignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        campaign = _save_campaign(request, form)
-        if campaign:
+        with form_errors(form):
+            campaign = _save_campaign(request, form)
             messages.success(request, _("The campaign has been created as a draft. Open it to send the invitations."))
             return redirect(campaign)
     return render(request, "surveys/campaign_form.html", {"form": form})
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.manage_campaign")
+@handles_portal_errors(redirect_to=campaign_url)
 def campaign_edit(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
     if campaign.status != Campaign.Status.DRAFT:
         messages.error(request, services.CAMPAIGN_NOT_DRAFT)
         return redirect(campaign)
     form = CampaignForm(request.POST or None, instance=campaign)
     if request.method == "POST" and form.is_valid():
-        if _save_campaign(request, form, campaign):
+        with form_errors(form):
+            _save_campaign(request, form, campaign)
             messages.success(request, _("The campaign has been saved."))
             return redirect(campaign)
     return render(request, "surveys/campaign_form.html", {"form": form, "campaign": campaign})
@@ -90,9 +90,9 @@ def campaign_edit(request, pk: int):
 @login_required
 def campaign_detail(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("questionnaire"), pk=pk)
-    context = {"campaign": campaign, "is_secretariat": request.user.has_role(Role.SECRETARIAT)}
+    context = {"campaign": campaign}
     # The task group and the Committee follow the same table, read-only.
-    if request.user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE):
+    if request.user.has_perm("surveys.view_campaign_progress", campaign):
         page = Paginator(selectors.campaign_invitations(campaign=campaign), PROGRESS_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -109,38 +109,45 @@ def campaign_detail(request, pk: int):
         context["own_response"] = Response.objects.filter(
             campaign=campaign, institute_id=request.user.institute_id
         ).first()
-        context["can_respond"] = (
-            request.user.has_role(Role.RESPONDENT)
-            and campaign.invitations.filter(institute_id=request.user.institute_id).exists()
-        )
     return render(request, "surveys/campaign_detail.html", context)
 
 
+@permission_required("surveys.view_campaign_history")
+def campaign_history(request, pk: int):
+    """Who changed the campaign, its invitations and its questionnaire."""
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "surveys/campaign_history.html",
+        {"campaign": campaign, "entries": selectors.campaign_change_log(campaign=campaign)},
+    )
+
+
 @require_POST
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.manage_campaign")
+@handles_portal_errors(redirect_to=campaign_url)
 def campaign_open(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
-    try:
-        services.campaign_open(campaign=campaign, by=request.user)
-        messages.success(request, _("The campaign is open; the invitations are being sent."))
-    except PortalError as error:
-        messages.error(request, error.message)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
+    services.campaign_open(campaign=campaign, by=request.user)
+    messages.success(request, _("The campaign is open; the invitations are being sent."))
     return redirect(campaign)
 
 
 @require_POST
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.manage_campaign")
+@handles_portal_errors(redirect_to=campaign_url)
 def campaign_close(request, pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
     services.campaign_close(campaign=campaign, by=request.user)
     messages.success(request, _("The campaign is closed."))
     return redirect(campaign)
 
 
 @require_POST
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.manage_campaign")
+@handles_portal_errors(redirect_to=campaign_url)
 def campaign_remind(request, pk: int, institute_pk: int):
-    campaign = get_object_or_404(Campaign, pk=pk, status=Campaign.Status.OPEN)
+    campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk, status=Campaign.Status.OPEN)
     institute = get_object_or_404(Institute, pk=institute_pk, invitations__campaign=campaign)
     count = services.campaign_remind_institute(campaign=campaign, institute=institute, by=request.user)
     text = ngettext(

@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_POST
 
-from institutes.models import Role
-from institutes.permissions import role_required
+from institutes.permissions import permission_required
 
 from ..forms_import import ImportUploadForm
 from ..importing import (
@@ -50,7 +49,7 @@ def _preview(request, report, *, token=None):
     return render(request, "surveys/import_preview.html", {"report": report, "campaign": report.campaign, "token": token})
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.import_responses")
 def import_upload(request):
     """GET: the upload form. POST: the dry run of the uploaded file."""
     form = ImportUploadForm(request.POST or None, request.FILES or None, initial={"campaign": request.GET.get("campaign")})
@@ -70,7 +69,7 @@ def import_upload(request):
 
 
 @require_POST
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.import_responses")
 def import_confirm(request, token: str):
     """Import the file of a dry run for real, all rows or none."""
     pending = request.session.get(SESSION_KEY, {}).get(token)
@@ -92,7 +91,7 @@ def import_confirm(request, token: str):
     return redirect("surveys:campaign_detail", pk=campaign.pk)
 
 
-@role_required(Role.SECRETARIAT)
+@permission_required("surveys.import_responses")
 def import_template(request, kind: str):
     """The XLSX to fill in for a campaign of `kind`, in the user's language."""
     if kind not in CampaignKind.values:

@@ -1,20 +1,23 @@
 """The questionnaire pages. Every action is a plain form post that redirects
 back to the response page; with htmx the same URLs answer with a partial
-that is swapped in place."""
+that is swapped in place.
+
+Who may do what is asked of surveys.permissions; a domain rule a service
+refuses becomes a message and a return to the response page
+(core.views.handles_portal_errors)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.concurrency import revision_from
-from core.errors import ConflictError, PortalError
-from institutes.models import Role
-from institutes.permissions import role_required
+from core.views import form_errors, handles_portal_errors
 
 from .. import selectors, services
 from ..forms import ReopenForm, ResponseCommentForm, SelfClassificationForm, area_choices, item_form_class
@@ -25,10 +28,17 @@ def _revision(request) -> int | None:
     return revision_from(request.POST)
 
 
-def _editable_response(request, pk: int) -> Response:
-    """The response, if the user is a respondent of its institute; 404 otherwise."""
+def response_url(request, pk: int, **kwargs) -> str:
+    """Where every action on a response returns to, also after an error."""
+    return reverse("surveys:response_detail", args=[pk])
+
+
+def _response(request, pk: int, perm: str = "surveys.view_response") -> Response:
+    """The response, fetched through what the user may see (a foreign id is
+    404), if the user holds `perm` on it; 404 otherwise: an institute's
+    answers are not confirmed to exist to someone who may not act on them."""
     response = selectors.response_for_page(user=request.user, pk=pk)
-    if not (request.user.has_role(Role.RESPONDENT) and request.user.institute_id == response.institute_id):
+    if not request.user.has_perm(perm, response):
         raise Http404
     return response
 
@@ -45,7 +55,8 @@ def _general_form(response: Response, data=None):
 
 def _page_context(request, response: Response, *, general_form=None, item_forms=None, errors=None):
     """Everything the response page shows. `item_forms` maps item ids to bound
-    forms to show in edit mode (e.g. after a failed submit)."""
+    forms to show in edit mode (e.g. after a failed submit). What the user
+    may do there the template asks surveys.permissions."""
     items = list(selectors.response_items(response=response))
     item_forms = item_forms or {}
     for item in items:
@@ -57,8 +68,6 @@ def _page_context(request, response: Response, *, general_form=None, item_forms=
         "campaign": response.campaign,
         "items": items,
         "general_form": general_form or _general_form(response),
-        "can_edit": selectors.can_edit_response(user=request.user, response=response),
-        "is_secretariat": request.user.has_role(Role.SECRETARIAT),
         "reopen_form": ReopenForm(),
         "submit_errors": errors or [],
     }
@@ -66,54 +75,35 @@ def _page_context(request, response: Response, *, general_form=None, item_forms=
 
 @require_POST
 @login_required
+@handles_portal_errors(redirect_to=lambda request, pk: reverse("surveys:campaign_detail", args=[pk]))
 def response_start(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk)
-    if not (request.user.has_role(Role.RESPONDENT) and request.user.institute_id):
+    if not request.user.has_perm("surveys.respond_to_campaign", campaign):
         raise Http404
-    if not campaign.invitations.filter(institute_id=request.user.institute_id).exists():
-        raise Http404
-    try:
-        response = services.response_start(campaign=campaign, institute=request.user.institute, by=request.user)
-    except PortalError as error:
-        messages.error(request, error.message)
-        return redirect(campaign)
+    response = services.response_start(campaign=campaign, institute=request.user.institute, by=request.user)
     return redirect(response)
 
 
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def response_detail(request, pk: int):
-    response = selectors.response_for_page(user=request.user, pk=pk)
+    response = _response(request, pk)
     if request.method == "POST":
-        response = _editable_response(request, pk)
+        response = _response(request, pk, "surveys.answer_response")
         form = _general_form(response, request.POST)
         if form.is_valid():
-            try:
+            with form_errors(form):
                 services.response_save(
                     response=response, revision=_revision(request), by=request.user, **form.cleaned_data
                 )
                 messages.success(request, _("Draft saved."))
                 return redirect(response)
-            except ConflictError as error:
-                messages.error(request, error.message)
-                return redirect(response)
-            except PortalError as error:
-                messages.error(request, error.message)
         return render(request, "surveys/response_detail.html", _page_context(request, response, general_form=form))
     item_forms = {}
-    if request.GET.get("edit", "").isdigit() and selectors.can_edit_response(user=request.user, response=response):
+    if request.GET.get("edit", "").isdigit() and request.user.has_perm("surveys.edit_response", response):
         item = _item(response, int(request.GET["edit"]))
         item_forms[item.pk] = item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
     return render(request, "surveys/response_detail.html", _page_context(request, response, item_forms=item_forms))
-
-
-def _back_to_response(request, response: Response):
-    """Reload the whole response page (with its message): after a conflict
-    the partial on screen no longer shows what is saved."""
-    if request.htmx:
-        reload = HttpResponse(status=200)
-        reload["HX-Redirect"] = response.get_absolute_url()
-        return reload
-    return redirect(response)
 
 
 def _render_item(request, response, item, form=None, editing=False, status=200):
@@ -124,20 +114,17 @@ def _render_item(request, response, item, form=None, editing=False, status=200):
     return render(
         request,
         "surveys/_item.html",
-        {"item": item, "response": response, "can_edit": True, "campaign": response.campaign},
+        {"item": item, "response": response, "campaign": response.campaign},
         status=status,
     )
 
 
 @require_POST
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def item_add(request, pk: int):
-    response = _editable_response(request, pk)
-    try:
-        item = services.item_add(response=response, revision=_revision(request), by=request.user)
-    except PortalError as error:
-        messages.error(request, error.message)
-        return _back_to_response(request, response)
+    response = _response(request, pk, "surveys.answer_response")
+    item = services.item_add(response=response, revision=_revision(request), by=request.user)
     if request.htmx:
         html = _render_item(request, response, item, editing=True)
         # The page's other forms must post the new revision.
@@ -147,8 +134,9 @@ def item_add(request, pk: int):
 
 
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def item_edit(request, pk: int, item_pk: int):
-    response = _editable_response(request, pk)
+    response = _response(request, pk, "surveys.answer_response")
     item = _item(response, item_pk)
     form_class = item_form_class(response.campaign.kind)
     if request.method != "POST":
@@ -157,18 +145,8 @@ def item_edit(request, pk: int, item_pk: int):
         return redirect(f"{response.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
     form = form_class(request.POST, instance=item, prefix=f"item-{item.pk}")
     if form.is_valid():
-        try:
+        with form_errors(form):
             services.item_save(item=item, revision=_revision(request), by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return _back_to_response(request, response)
-        except PortalError as error:
-            messages.error(request, error.message)
-            return redirect(response)
-        else:
             response.refresh_from_db(fields=["revision"])
             if request.htmx:
                 item = _item(response, item_pk)
@@ -187,14 +165,11 @@ def item_edit(request, pk: int, item_pk: int):
 
 @require_POST
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def item_delete(request, pk: int, item_pk: int):
-    response = _editable_response(request, pk)
+    response = _response(request, pk, "surveys.answer_response")
     item = _item(response, item_pk)
-    try:
-        services.item_delete(item=item, revision=_revision(request), by=request.user)
-    except PortalError as error:
-        messages.error(request, error.message)
-        return _back_to_response(request, response)
+    services.item_delete(item=item, revision=_revision(request), by=request.user)
     if request.htmx:
         response.refresh_from_db(fields=["revision"])
         html = HttpResponse("")
@@ -206,11 +181,14 @@ def item_delete(request, pk: int, item_pk: int):
 
 @require_POST
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def response_submit(request, pk: int):
-    response = _editable_response(request, pk)
+    response = _response(request, pk, "surveys.answer_response")
     try:
         services.response_submit(response=response, by=request.user)
     except services.SubmissionInvalid as error:
+        # Not a message and a redirect: every problem is shown next to its
+        # field, on the page the user is looking at.
         form_class = item_form_class(response.campaign.kind)
         choices = area_choices()
         item_forms = {}
@@ -225,70 +203,74 @@ def response_submit(request, pk: int):
         messages.error(request, error.message)
         context = _page_context(request, response, item_forms=item_forms, errors=error.general)
         return render(request, "surveys/response_detail.html", context, status=400)
-    except PortalError as error:
-        messages.error(request, error.message)
-        return redirect(response)
     messages.success(request, _("Thank you: the response has been submitted."))
     return redirect(response)
 
 
+def _campaign_of_response(request, pk: int) -> str:
+    campaign_id = Response.objects.filter(pk=pk).values_list("campaign_id", flat=True).first()
+    return reverse("surveys:campaign_detail", args=[campaign_id]) if campaign_id else reverse("surveys:campaign_list")
+
+
 @require_POST
-@role_required(Role.SECRETARIAT)
+@login_required
+@handles_portal_errors(redirect_to=_campaign_of_response)
 def response_reopen(request, pk: int):
-    response = get_object_or_404(Response, pk=pk)
+    if not request.user.has_perm("surveys.reopen_response"):
+        raise PermissionDenied
+    response = get_object_or_404(Response.objects.visible_to(request.user).select_related("institute"), pk=pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, services.REASON_REQUIRED)
         return redirect(response.campaign)
-    try:
-        services.response_reopen(response=response, reason=form.cleaned_data["reason"], by=request.user)
-        messages.success(request, _("The response of %(institute)s is reopened.") % {"institute": response.institute.acronym})
-    except (PortalError, ValidationError) as error:
-        messages.error(request, getattr(error, "message", str(error)))
+    services.response_reopen(response=response, reason=form.cleaned_data["reason"], by=request.user)
+    messages.success(request, _("The response of %(institute)s is reopened.") % {"institute": response.institute.acronym})
     return redirect(response.campaign)
 
 
 @require_POST
 @login_required
+@handles_portal_errors(redirect_to=response_url)
 def response_copy_previous(request, pk: int):
-    response = _editable_response(request, pk)
-    try:
-        count = services.response_copy_previous(response=response, revision=_revision(request), by=request.user)
-        messages.success(
-            request,
-            ngettext("%(count)s item copied from the previous response.", "%(count)s items copied from the previous response.", count)
-            % {"count": count},
-        )
-    except PortalError as error:
-        messages.error(request, error.message)
+    response = _response(request, pk, "surveys.answer_response")
+    count = services.response_copy_previous(response=response, revision=_revision(request), by=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)s item copied from the previous response.", "%(count)s items copied from the previous response.", count)
+        % {"count": count},
+    )
     return redirect(response)
 
 
 @require_POST
-@role_required(Role.SECRETARIAT)
+@login_required
+@handles_portal_errors(redirect_to=response_url)
 def response_accept(request, pk: int):
-    response = get_object_or_404(Response, pk=pk, campaign__kind=CampaignKind.SELF_CLASSIFICATION)
-    try:
-        status = services.self_classification_accept(response=response, by=request.user)
-        messages.success(
-            request,
-            _("Accepted: %(country)s is %(status)s in %(year)s.")
-            % {
-                "country": status.country.name,
-                "status": _("CEEMS") if status.is_ceems else _("not CEEMS"),
-                "year": status.year,
-            },
-        )
-    except PortalError as error:
-        messages.error(request, error.message)
+    if not request.user.has_perm("surveys.accept_self_classification"):
+        raise PermissionDenied
+    response = get_object_or_404(
+        Response.objects.visible_to(request.user).select_related("institute__country", "campaign"),
+        pk=pk,
+        campaign__kind=CampaignKind.SELF_CLASSIFICATION,
+    )
+    status = services.self_classification_accept(response=response, by=request.user)
+    messages.success(
+        request,
+        _("Accepted: %(country)s is %(status)s in %(year)s.")
+        % {
+            "country": status.country.name,
+            "status": _("CEEMS") if status.is_ceems else _("not CEEMS"),
+            "year": status.year,
+        },
+    )
     return redirect(response)
 
 
 @login_required
 def response_history(request, pk: int):
-    response = selectors.response_for_page(user=request.user, pk=pk)
-    if not (request.user.has_role(Role.SECRETARIAT) or request.user.institute_id == response.institute_id):
-        raise Http404
+    """Who changed the response and its items, and when: shown to whoever
+    may read the response (the same rule asked by the link to it)."""
+    response = _response(request, pk, "surveys.view_response_history")
     return render(
         request,
         "surveys/response_history.html",
@@ -303,7 +285,7 @@ def response_export(request, pk: int, fmt: str):
     from ..summary import summary_items
     from .summary import CONTENT_TYPES, export_download
 
-    response = selectors.response_for_page(user=request.user, pk=pk)
+    response = _response(request, pk, "surveys.export_response")
     if fmt not in CONTENT_TYPES or response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
         raise Http404
     items = summary_items(year=response.campaign.year, filters={"response": response.pk}, user=request.user)

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from institutes.models import Role
-from institutes.permissions import role_required
+from institutes.permissions import permission_required
 
 from ..forms_summary import SummaryFilterForm, clean_sort
 from ..models import Response
@@ -28,8 +27,6 @@ from ..summary import (
     summary_years,
 )
 from ..summary_export import CONTENT_TYPES, export_filename, summary_csv, summary_xlsx
-
-READERS = (Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE)
 
 # The table's sortable columns, in the order they are shown: (sort key, header).
 SORTABLE = {
@@ -72,14 +69,14 @@ def _years_context(year: int) -> dict:
     return {"year": year, "years": years, "year_known": year in years}
 
 
-@role_required(*READERS)
+@permission_required("surveys.read_summary")
 @require_GET
 def summary_latest(request):
     """The summary of the latest year that has something to show."""
     return redirect("surveys:summary", year=summary_latest_year(user=request.user, today=timezone.localdate()))
 
 
-@role_required(*READERS)
+@permission_required("surveys.read_summary")
 @require_GET
 @vary_on_headers("HX-Request")
 def summary(request, year: int):
@@ -111,7 +108,7 @@ def summary(request, year: int):
     return render(request, "surveys/summary.html", context)
 
 
-@role_required(*READERS)
+@permission_required("surveys.read_summary")
 @require_GET
 def summary_matrix(request, year: int):
     status = request.GET.get("status", "")
@@ -146,7 +143,7 @@ def summary_matrix(request, year: int):
     )
 
 
-@role_required(*READERS)
+@permission_required("surveys.read_summary")
 @require_GET
 def summary_export(request, year: int, fmt: str):
     """Exactly the rows of the table with the same query string, every row

@@ -24,8 +24,6 @@ def test_admin_edits_a_country_in_both_languages(client_as):
 
 
 def test_admin_refuses_a_respondent_without_institute(client_as, user_named):
-    from django.contrib.auth.models import Group
-
     client = client_as("admin")
     user = user_named("committee")
     response = client.post(
@@ -36,7 +34,8 @@ def test_admin_refuses_a_respondent_without_institute(client_as, user_named):
             "last_name": "Committee",
             "email": "committee@example.org",
             "is_active": "on",
-            "groups": [Group.objects.get(name="respondent").pk],
+            # The roles replace the raw groups on the form (user_set_roles saves them).
+            "roles": ["committee", "respondent"],
             "preferred_language": "ru",
             "last_login_0": "", "last_login_1": "",
             "date_joined_0": "2026-01-01", "date_joined_1": "10:00:00",
