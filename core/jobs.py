@@ -106,6 +106,7 @@ def jobs_dispatch(job_ids: list[int]) -> int:
     no `enqueued_at`, and the sweep tries again. Returns how many went out."""
     from .tasks import job_run as job_run_task
 
+    stamp = timezone.now()
     published = []
     for job in Job.objects.filter(pk__in=job_ids, status=Job.Status.PENDING).only("pk", "time_limit"):
         try:
@@ -118,7 +119,7 @@ def jobs_dispatch(job_ids: list[int]) -> int:
             break
         published.append(job.pk)
     if published:
-        Job.objects.filter(pk__in=published, status=Job.Status.PENDING).update(enqueued_at=timezone.now())
+        Job.objects.filter(pk__in=published, status=Job.Status.PENDING, attempts=0).update(enqueued_at=stamp)
     return len(published)
 
 

@@ -127,6 +127,9 @@ def outbox_dispatch(message_ids: list[int]) -> int:
     and the sweep enqueues them later. Returns how many went out."""
     from .tasks import outbox_send as outbox_send_task
 
+    # Stamped before publishing: a task that already ran and rescheduled its
+    # row (in-process tasks run at once) must not look enqueued for its retry.
+    stamp = timezone.now()
     published = []
     for pk in message_ids:
         try:
@@ -136,9 +139,9 @@ def outbox_dispatch(message_ids: list[int]) -> int:
             break
         published.append(pk)
     if published:
-        OutboxMessage.objects.filter(pk__in=published, status=OutboxMessage.Status.PENDING).update(
-            enqueued_at=timezone.now()
-        )
+        OutboxMessage.objects.filter(
+            pk__in=published, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=stamp
+        ).update(enqueued_at=stamp)
     return len(published)
 
 

@@ -26,9 +26,10 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def _reset_pools() -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Make the app take its connection pools afresh for the current URL.
+    Not closed: kombu keeps them in a registry per URL, which gives the same
+    (still good) pools back when the URL is restored."""
+    app._pool = None
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
