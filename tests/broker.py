@@ -39,7 +39,9 @@ class BrokerOutage:
     def __init__(self):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.saved = (app.conf.broker_url, app.conf.task_always_eager)
+        # Publishing uses the write URL; CELERY_BROKER_URL in the environment
+        # would win over broker_url, so the write URL is what a test changes.
+        self.saved = (app.conf.get("broker_write_url"), app.conf.task_always_eager)
         self.redis = None
         self.worker = None
 
@@ -68,7 +70,7 @@ class BrokerOutage:
         """From now on every enqueue fails as with Redis down."""
         _reset_pools()
         app.conf.task_always_eager = False
-        app.conf.broker_url = self.url
+        app.conf.broker_write_url = self.url
         if ON_CI:
             self._start_redis()  # so that it is really a Redis that goes away
             self._stop_redis()
@@ -78,7 +80,7 @@ class BrokerOutage:
         from it; outside CI tasks run in-process again."""
         _reset_pools()
         if not ON_CI:
-            app.conf.broker_url, app.conf.task_always_eager = self.saved
+            app.conf.broker_write_url, app.conf.task_always_eager = self.saved
             return
         self._start_redis()
         db = connection.settings_dict
@@ -105,4 +107,4 @@ class BrokerOutage:
             self.worker = None
         self._stop_redis()
         _reset_pools()
-        app.conf.broker_url, app.conf.task_always_eager = self.saved
+        app.conf.broker_write_url, app.conf.task_always_eager = self.saved
