@@ -163,6 +163,20 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CEEMS Portal <noreply@ceems.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that does not answer must not hold a worker for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The outbox (core.outbox): backoff between attempts doubles from
+# OUTBOX_RETRY_BASE up to OUTBOX_RETRY_MAX seconds; a temporary failure is
+# retried up to OUTBOX_MAX_ATTEMPTS times, a permanent (5xx) refusal up to
+# OUTBOX_MAX_PERMANENT_ATTEMPTS; a row still "sending" after OUTBOX_LEASE
+# seconds is taken back by the sweep; a pending row the broker took more
+# than OUTBOX_REQUEUE_AFTER seconds ago is enqueued again.
+OUTBOX_RETRY_BASE = env.int("OUTBOX_RETRY_BASE", default=60)
+OUTBOX_RETRY_MAX = env.int("OUTBOX_RETRY_MAX", default=3600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+OUTBOX_MAX_PERMANENT_ATTEMPTS = env.int("OUTBOX_MAX_PERMANENT_ATTEMPTS", default=3)
+OUTBOX_LEASE = env.int("OUTBOX_LEASE", default=600)
+OUTBOX_REQUEUE_AFTER = env.int("OUTBOX_REQUEUE_AFTER", default=120)
 
 # --- Celery -----------------------------------------------------------------
 # No broker configured means the embedded mode: tasks run in-process.
@@ -178,7 +192,11 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Jobs (core.jobs): a pending job the broker took more than this many
+# seconds ago and no worker started is enqueued again by the sweep.
+JOB_REQUEUE_AFTER = env.int("JOB_REQUEUE_AFTER", default=120)
 CELERY_BEAT_SCHEDULE = {
+    "core-sweep": {"task": "core.tasks.sweep", "schedule": 60},
     "survey-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 60 * 60},
     "purge-stale-uploads": {"task": "surveys.tasks.purge_stale_uploads", "schedule": 60 * 60},
 }

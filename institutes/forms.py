@@ -1,13 +1,9 @@
-from functools import partial
-
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
-from django.db import transaction
-from django.template import loader
-from django.utils import translation
+
+from core.outbox import notify
 
 from .models import User
-from .tasks import deliver_email
 
 
 class ProfileForm(forms.ModelForm):
@@ -17,8 +13,10 @@ class ProfileForm(forms.ModelForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Django's reset form, with the email rendered in the recipient's own
-    language and sent by a Celery task once the request has committed."""
+    """Django's reset form, with the email written to the outbox in the
+    recipient's own language and sent after the request. The page answers
+    the same for a known and an unknown address, also when the broker or the
+    mail server is down: writing the row is all the request does."""
 
     def send_mail(
         self,
@@ -29,10 +27,11 @@ class PortalPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        user = context["user"]
-        with translation.override(user.preferred_language):
-            subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-            body = loader.render_to_string(email_template_name, context)
-        transaction.on_commit(
-            partial(deliver_email.delay, to=[to_email], subject=subject, body=body), robust=True
+        # The reset templates are Django's names under registration/;
+        # institutes/emails/password_reset* include them.
+        notify(
+            to=[context["user"]],
+            key=f"password-reset:{context['token']}",
+            template="institutes/emails/password_reset",
+            context=context,
         )

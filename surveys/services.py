@@ -5,7 +5,7 @@ side effects (emails) on commit. Domain rules that a user broke raise
 PortalError with one of the message constants below.
 """
 from datetime import date
-from functools import partial
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from core.concurrency import revision_claim
 from core.errors import PortalError
 from institutes.models import CeemsStatus, Institute, User
-from institutes.selectors import respondents_to_email
 
 from .models import MAX_CAPACITY, Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
 
@@ -123,10 +122,15 @@ def campaign_save(
 
 @transaction.atomic
 def campaign_open(*, campaign: Campaign, by: User) -> Campaign:
-    """Open a draft campaign: freeze its questionnaire and, after commit,
-    email every invited institute's respondents a link. Safe to call twice:
-    the second call finds the campaign open and changes nothing."""
-    from .tasks import send_campaign_invitations
+    """Open a draft campaign: freeze its questionnaire and, in the same
+    transaction, ask for the job that writes every invited respondent's
+    invitation to the outbox (surveys.tasks.campaign_invite), handed to the
+    broker on commit. A broker outage does not fail the request: the job
+    waits pending for the sweep. Safe to call twice: the second call finds
+    the campaign open and changes nothing."""
+    from core.jobs import job_enqueue
+
+    from .tasks import INVITE_JOB
 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status == Campaign.Status.OPEN:
@@ -140,7 +144,7 @@ def campaign_open(*, campaign: Campaign, by: User) -> Campaign:
     campaign.status = Campaign.Status.OPEN
     campaign.opened_at = now
     campaign.save(update_fields=["status", "opened_at"])
-    transaction.on_commit(partial(send_campaign_invitations.delay, campaign.pk), robust=True)
+    job_enqueue(name=INVITE_JOB, kwargs={"campaign_id": campaign.pk}, by=by)
     return campaign
 
 
@@ -151,15 +155,23 @@ def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
     return campaign
 
 
+@transaction.atomic
 def campaign_remind_institute(*, campaign: Campaign, institute: Institute, by: User) -> int:
-    """Send a reminder to one institute's respondents now (the Secretariat's
-    button). Returns the number of emails scheduled."""
-    from .tasks import send_reminder
+    """The Secretariat's button: remind one institute's respondents now.
+    Each click writes its own set of outbox rows (keyed by a fresh id of the
+    click) in this transaction, sent after commit; a retried send task never
+    multiplies them. Nothing is written once the institute has submitted.
+    Returns the number of emails written."""
+    from .tasks import institute_has_submitted, institute_notify
 
-    invitation = Invitation.objects.get(campaign=campaign, institute=institute)
+    invitation = Invitation.objects.select_for_update().select_related("campaign", "institute").get(
+        campaign=campaign, institute=institute
+    )
+    if institute_has_submitted(invitation):
+        return 0
+    count = institute_notify(invitation=invitation, template="reminder", key=f"reminder-manual:{uuid4()}", by=by)
     Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
-    transaction.on_commit(partial(send_reminder.delay, invitation.pk, manual=True), robust=True)
-    return respondents_to_email(institute=institute).count()
+    return count
 
 
 # --- Responses --------------------------------------------------------------

@@ -78,9 +78,13 @@ def test_opening_freezes_the_questionnaire_and_invites_in_each_language(client_a
     assert "please answer the questionnaire" in by_address["nmi-kg@example.org"].subject
     assert "/en/surveys/campaigns/" in by_address["nmi-kg@example.org"].body
     assert "/ru/surveys/campaigns/" in by_address["nmi-tj@example.org"].body
-    # Running the invitation task again sends nothing more.
-    assert tasks.send_campaign_invitations(campaign.pk) == 0
-    assert len(mail.outbox) == 2
+    # Writing the invitations again, or running the job again, sends nothing more.
+    assert tasks.campaign_invitations_write(campaign_id=campaign.pk) == 0
+    from core.jobs import job_run
+    from core.models import Job
+
+    assert job_run(job_id=Job.objects.get(name=tasks.INVITE_JOB).pk) is None
+    assert len(sent_mail(3, timeout=1)) == 2
 
 
 def test_editing_a_frozen_questionnaire_makes_a_new_version(open_needs):
@@ -105,6 +109,8 @@ def test_campaign_page_shows_response_rate_and_status_of_each_institute(client_a
 
 
 def test_reminders_go_once_to_institutes_that_have_not_submitted(open_needs, kg_response):
+    from core.models import OutboxMessage
+
     today = timezone.localdate()
     open_needs.closes_on = today + timedelta(days=3)
     open_needs.reminder_days = 5
@@ -112,24 +118,25 @@ def test_reminders_go_once_to_institutes_that_have_not_submitted(open_needs, kg_
     # Armenia has already submitted: it gets no reminder.
     am = Invitation.objects.get(campaign=open_needs, institute__acronym="NIM-AM")
     Response.objects.create(campaign=open_needs, institute=am.institute, status=Response.Status.SUBMITTED)
-    mail.outbox.clear()
     sent = tasks.send_due_reminders()
-    recipients = sorted(message.to[0] for message in mail.outbox)
-    assert recipients == ["nmi-kg@example.org", "nmi-tj@example.org", "nmi-uz@example.org"]
+    # The emails are in the outbox (sent after commit; tests against a real
+    # SMTP server below follow them to the mail server).
+    reminders = OutboxMessage.objects.filter(key__startswith=f"reminder-auto:campaign={open_needs.pk}:")
+    assert sorted(reminders.values_list("to", flat=True)) == ["nmi-kg@example.org", "nmi-tj@example.org", "nmi-uz@example.org"]
+    assert "Reminder" in reminders.get(to="nmi-kg@example.org").subject or "Напоминание" in reminders.get(to="nmi-kg@example.org").subject
     assert sent == 3
-    # Beat firing again, or twice at once, sends nothing more.
+    # Beat firing again, or twice at once, writes nothing more.
     assert tasks.send_due_reminders() == 0
-    assert tasks.send_reminder(Invitation.objects.get(campaign=open_needs, institute__acronym="UzNIM").pk) == 0
-    assert len(mail.outbox) == 3
+    assert tasks.invitation_remind(invitation_id=Invitation.objects.get(campaign=open_needs, institute__acronym="UzNIM").pk) == 0
+    assert reminders.count() == 3
 
 
 def test_no_reminder_before_the_reminder_window(open_needs):
     open_needs.closes_on = timezone.localdate() + timedelta(days=30)
     open_needs.reminder_days = 7
     open_needs.save()
-    mail.outbox.clear()
     assert tasks.send_due_reminders() == 0
-    assert mail.outbox == []
+    assert not Invitation.objects.filter(campaign=open_needs, reminder_sent_at__isnull=False).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -235,3 +242,176 @@ def test_campaign_page_pages_its_invited_institutes_with_constant_queries(client
     assert f"0 of {PROGRESS_PAGE_SIZE + 9} invited institutes have submitted." in first
     assert "Page 1 of 2" in first
     assert "Page 2 of 2" in client.get(open_needs.get_absolute_url() + "?page=2").content.decode()
+
+
+# --- Emails against a real SMTP server (findings of issue 8) -----------------
+
+from tests.mailserver import smtp_server  # noqa: E402,F401  (a fixture)
+
+
+def _second_respondent(institute, username):
+    from institutes.models import Role
+    from institutes.services import user_set_roles
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, institute=institute, preferred_language="en")
+    return user_set_roles(user=user, roles={Role.RESPONDENT})
+
+
+def _wait_until(predicate, timeout=30.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return predicate()
+
+
+def _sweep_after_backoff():
+    """The mail server has recovered and the backoff has passed (tests set
+    OUTBOX_RETRY_BASE to 0): the minute's sweep runs."""
+    from core.tasks import sweep
+
+    return sweep.apply().get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_respondent_refused_with_451_gets_exactly_one_invitation_and_colleagues_are_unaffected(
+    client_as, user_named, smtp_server, celery_worker_thread, settings
+):
+    from core.models import OutboxMessage
+
+    settings.OUTBOX_RETRY_BASE = 0
+    kg, tj = user_named("nmi-kg").institute, user_named("nmi-tj").institute
+    second = _second_respondent(kg, "nmi-kg-2")
+    smtp_server.refuse_first(second.email)
+    campaign = services.campaign_save(
+        kind="offers", year=2027, opens_on=date.today(), closes_on=date.today() + timedelta(days=20), reminder_days=5,
+        introduction_ru="", introduction_en="", institutes=[kg, tj], by=user_named("secretariat"),
+    )
+    assert client_as("secretariat").post(f"/en/surveys/campaigns/{campaign.pk}/open/").status_code == 302
+    refused = lambda: OutboxMessage.objects.filter(to=second.email, status="pending", attempts=1).exists()  # noqa: E731
+    assert _wait_until(refused)
+    assert smtp_server.wait_for(2) == {"nmi-kg@example.org": 1, "nmi-tj@example.org": 1}
+    assert "451" in OutboxMessage.objects.get(to=second.email).last_error
+    _sweep_after_backoff()
+    assert smtp_server.wait_for(3) == {"nmi-kg@example.org": 1, "nmi-tj@example.org": 1, second.email: 1}
+    assert _wait_until(lambda: not OutboxMessage.objects.exclude(status="sent").exists())
+    assert Invitation.objects.filter(campaign=campaign, invitation_sent_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retried_manual_reminder_sends_each_respondent_exactly_one_copy(
+    client_as, open_needs, user_named, smtp_server, celery_worker_thread, settings
+):
+    from core.models import OutboxMessage
+    from core.tasks import outbox_send
+
+    settings.OUTBOX_RETRY_BASE = 0
+    tj = user_named("nmi-tj").institute
+    second = _second_respondent(tj, "nmi-tj-2")
+    smtp_server.refuse_first(second.email)
+    response = client_as("secretariat").post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.pk}/", follow=True)
+    assert "(2 recipients)" in response.content.decode()
+    assert _wait_until(lambda: OutboxMessage.objects.filter(to=second.email, attempts=1, status="pending").exists())
+    # Celery delivers every send task again (a retry, a redelivery after a lost ack).
+    for row in OutboxMessage.objects.filter(key__startswith="reminder-manual:"):
+        outbox_send.apply(args=(row.pk,))
+        outbox_send.apply(args=(row.pk,))
+    _sweep_after_backoff()
+    assert smtp_server.wait_for(2) == {"nmi-tj@example.org": 1, second.email: 1}
+    # One click is one set of rows: a second click is a second reminder.
+    client_as("secretariat").post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.pk}/")
+    assert smtp_server.wait_for(4) == {"nmi-tj@example.org": 2, second.email: 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_hourly_reminders_do_not_stop_at_a_refused_recipient(open_needs, smtp_server, celery_worker_thread, settings):
+    from core.models import OutboxMessage
+    from institutes.selectors import respondents_to_email
+
+    settings.OUTBOX_RETRY_BASE = 0
+    open_needs.closes_on = timezone.localdate() + timedelta(days=3)
+    open_needs.reminder_days = 5
+    open_needs.save()
+    invitations = list(Invitation.objects.filter(campaign=open_needs).order_by("pk"))
+    addresses = {user.email for i in invitations for user in respondents_to_email(institute=i.institute)}
+    # The first institute the run meets has its respondent refused with a 451.
+    first = respondents_to_email(institute=invitations[0].institute).order_by("pk").first()
+    smtp_server.refuse_first(first.email)
+    assert tasks.send_due_reminders() == len(addresses)
+    assert Invitation.objects.filter(campaign=open_needs, reminder_sent_at__isnull=True).count() == 0
+    assert _wait_until(lambda: OutboxMessage.objects.filter(to=first.email, attempts=1, status="pending").exists())
+    _sweep_after_backoff()
+    assert smtp_server.wait_for(len(addresses)) == {address: 1 for address in addresses}
+
+
+def test_hourly_reminders_leave_an_institute_unreminded_when_its_mail_was_not_written(
+    open_needs, monkeypatch, django_capture_on_commit_callbacks
+):
+    from core.models import OutboxMessage
+
+    open_needs.closes_on = timezone.localdate() + timedelta(days=3)
+    open_needs.reminder_days = 5
+    open_needs.save()
+    broken = Invitation.objects.filter(campaign=open_needs).order_by("pk").first()
+    real_notify = tasks.notify
+
+    def notify(**kwargs):
+        if kwargs["context"]["institute"].pk == broken.institute_id:
+            raise RuntimeError("template broke")
+        return real_notify(**kwargs)
+
+    monkeypatch.setattr(tasks, "notify", notify)
+    with django_capture_on_commit_callbacks():
+        tasks.send_due_reminders()
+    reminded = Invitation.objects.filter(campaign=open_needs, reminder_sent_at__isnull=False)
+    assert broken not in reminded and reminded.count() == 3
+    assert not OutboxMessage.objects.filter(key=tasks.reminder_key(broken)).exists()
+    # The next hourly run reminds it.
+    monkeypatch.setattr(tasks, "notify", real_notify)
+    with django_capture_on_commit_callbacks():
+        assert tasks.send_due_reminders() >= 1
+    broken.refresh_from_db()
+    assert broken.reminder_sent_at is not None
+    assert OutboxMessage.objects.filter(key=tasks.reminder_key(broken)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_requests_succeed_and_the_mail_goes_out_once_it_is_back(
+    client_as, client, open_needs, user_named, smtp_server
+):
+    from core.models import Job, OutboxMessage
+    from tests.broker import BrokerOutage
+
+    kg, tj = user_named("nmi-kg").institute, user_named("nmi-tj").institute
+    campaign = services.campaign_save(
+        kind="offers", year=2027, opens_on=date.today(), closes_on=date.today() + timedelta(days=20), reminder_days=5,
+        introduction_ru="", introduction_en="", institutes=[kg, tj], by=user_named("secretariat"),
+    )
+    outage = BrokerOutage()
+    try:
+        outage.go_down()
+        secretariat = client_as("secretariat")
+        assert secretariat.post(f"/en/surveys/campaigns/{campaign.pk}/open/").status_code == 302
+        assert secretariat.post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.pk}/").status_code == 302
+        secretariat.logout()
+        reset = client.post("/en/accounts/password_reset/", {"email": "nmi-uz@example.org"})
+        assert (reset.status_code, reset["Location"]) == (302, "/en/accounts/password_reset/done/")
+        campaign.refresh_from_db()
+        assert campaign.status == Campaign.Status.OPEN
+        assert Job.objects.get(name=tasks.INVITE_JOB).status == Job.Status.PENDING
+        assert OutboxMessage.objects.filter(status="pending").count() == 2  # the reminder and the reset
+        assert smtp_server.counts() == {}
+
+        outage.come_back(smtp_port=smtp_server.port)
+        from core.jobs import jobs_sweep
+        from core.outbox import outbox_sweep
+
+        jobs_sweep()
+        outbox_sweep()
+        assert smtp_server.wait_for(4, timeout=60) == {
+            "nmi-kg@example.org": 1, "nmi-tj@example.org": 2, "nmi-uz@example.org": 1,
+        }
+    finally:
+        outage.close()

@@ -1,0 +1,60 @@
+"""Read-only admin of the jobs and the email outbox. Rows change only
+through the services; the one action, retry, calls them too."""
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .jobs import job_retry
+from .models import Job, OutboxMessage
+from .outbox import outbox_retry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "name", "status", "attempts", "progress_done", "progress_total", "requested_by", "created_at", "finished_at")
+    list_filter = ("status", "name", "created_at")
+    search_fields = ("name", "last_error", "requested_by__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("requested_by",)
+    actions = ["retry"]
+
+    @admin.action(description=_("Retry the selected failed jobs"), permissions=["view"])
+    def retry(self, request, queryset):
+        count = sum(job_retry(job=job, by=request.user) for job in queryset.filter(status=Job.Status.FAILED))
+        self.message_user(
+            request,
+            ngettext("%(count)d failed job will run again.", "%(count)d failed jobs will run again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "to", "key", "subject", "language", "status", "attempts", "next_attempt_at", "sent_at")
+    list_filter = ("status", "language", "created_at")
+    search_fields = ("to", "key", "subject", "user__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("user",)
+    actions = ["retry"]
+
+    @admin.action(description=_("Retry the selected failed emails"), permissions=["view"])
+    def retry(self, request, queryset):
+        count = outbox_retry(messages=queryset.filter(status=OutboxMessage.Status.FAILED), by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d failed email will be sent again.", "%(count)d failed emails will be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
