@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from core.concurrency import revision_claim
 from core.errors import PortalError
@@ -114,8 +115,11 @@ def campaign_save(
     wanted = {institute.pk for institute in institutes}
     campaign.invitations.exclude(institute_id__in=wanted).delete()
     existing = set(campaign.invitations.values_list("institute_id", flat=True))
-    Invitation.objects.bulk_create(
-        [Invitation(campaign=campaign, institute_id=pk) for pk in sorted(wanted - existing)]
+    # With history, like every other change people make to a campaign.
+    bulk_create_with_history(
+        [Invitation(campaign=campaign, institute_id=pk) for pk in sorted(wanted - existing)],
+        Invitation,
+        default_user=by,
     )
     return campaign
 
@@ -140,7 +144,10 @@ def campaign_open(*, campaign: Campaign, by: User) -> Campaign:
     if not campaign.invitations.exists():
         raise PortalError(NO_INSTITUTES)
     now = timezone.now()
-    Questionnaire.objects.filter(pk=campaign.questionnaire_id, frozen_at__isnull=True).update(frozen_at=now)
+    questionnaire = Questionnaire.objects.select_for_update().get(pk=campaign.questionnaire_id)
+    if not questionnaire.is_frozen:
+        questionnaire.frozen_at = now
+        questionnaire.save(update_fields=["frozen_at"])
     campaign.status = Campaign.Status.OPEN
     campaign.opened_at = now
     campaign.save(update_fields=["status", "opened_at"])

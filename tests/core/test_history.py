@@ -196,3 +196,27 @@ def test_change_log_queries_do_not_grow_with_the_history(open_needs, user_named,
 def test_change_log_of_a_self_classification_response_opens(client_as, demo):
     response = Response.objects.filter(campaign__kind=CampaignKind.SELF_CLASSIFICATION).first()
     assert client_as("secretariat").get(reverse("surveys:response_history", args=[response.pk])).status_code == 200
+
+
+def test_inviting_institutes_and_freezing_the_questionnaire_are_recorded_with_who_did_it(client_as, user_named):
+    from surveys.models import Invitation, Questionnaire
+
+    secretariat = user_named("secretariat")
+    md = user_named("nmi-md").institute
+    client = client_as("secretariat")
+    client.post(
+        reverse("surveys:campaign_create"),
+        {
+            "kind": "needs", "year": "2031", "opens_on": "2031-01-10", "closes_on": "2031-03-01",
+            "reminder_days": "7", "introduction_ru": "", "introduction_en": "", "institutes": [md.pk],
+        },
+    )
+    campaign = Campaign.objects.get(kind="needs", year=2031)
+    invitation = Invitation.objects.get(campaign=campaign, institute=md)
+    created = invitation.history.get(history_type="+")
+    assert created.history_user == secretariat
+    Questionnaire.objects.filter(pk=campaign.questionnaire_id).update(frozen_at=None)  # a new version, say
+    client.post(reverse("surveys:campaign_open", args=[campaign.pk]))
+    frozen = Questionnaire.history.filter(id=campaign.questionnaire_id).order_by("-history_date").first()
+    assert frozen.frozen_at is not None
+    assert frozen is not None and frozen.history_user == secretariat
