@@ -97,8 +97,6 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# Website fields typed without a scheme mean https (Django 6 default).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Authentication ---------------------------------------------------------
 AUTH_USER_MODEL = "institutes.User"

@@ -3,6 +3,7 @@
 institutes.services.user_set_roles, as everywhere else."""
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
@@ -61,6 +62,8 @@ class CeemsStatusAdmin(SpreadsheetAdmin):
 @admin.register(Institute)
 class InstituteAdmin(SpreadsheetAdmin, TranslationAdmin):
     resource_classes = [resources.InstituteResource]
+    # A website typed without a scheme means https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("acronym", "name", "country", "kind", "city")
     list_filter = ("kind", "country__rmo", "country")
     list_select_related = ("country",)
