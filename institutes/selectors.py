@@ -24,8 +24,10 @@ def institutes_for_directory(*, search: str = "", country: str = "") -> QuerySet
 def with_member_counts(institutes) -> list[Institute]:
     """Set `member_count` (active users) on each of `institutes`, in one query."""
     institutes = list(institutes)
+    # order_by(): a default ordering on the model would join the GROUP BY.
     counts = dict(
         User.objects.filter(institute__in=institutes, is_active=True)
+        .order_by()
         .values_list("institute")
         .annotate(n=Count("pk"))
         .values_list("institute", "n")
@@ -50,8 +52,11 @@ def countries_with_status() -> QuerySet[Country]:
 def with_institute_counts(countries) -> list[Country]:
     """Set `institute_count` on each of `countries`, in one query."""
     countries = list(countries)
+    # order_by(): Institute's default ordering (country__iso2, acronym) would
+    # otherwise join the GROUP BY and count each institute as a group of one.
     counts = dict(
         Institute.objects.filter(country__in=countries)
+        .order_by()
         .values_list("country")
         .annotate(n=Count("pk"))
         .values_list("country", "n")
