@@ -94,8 +94,14 @@ def response_for_page(*, user, pk: int) -> Response:
     )
 
 
-def response_items(*, response: Response) -> QuerySet:
-    return response.campaign.item_model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
+def response_items(*, response: Response) -> QuerySet | list:
+    """The needs or offers of `response` in the order the respondent gave
+    them; an empty list for a campaign that lists no items (a CEEMS
+    self-classification)."""
+    model = response.campaign.item_model
+    if model is None:
+        return []
+    return model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
 
 
 @dataclass
@@ -117,8 +123,11 @@ def response_change_log(*, response: Response, limit: int = 300) -> list[ChangeL
     model = response.campaign.item_model
     groups = [
         (Response, list(Response.history.filter(id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
-        (model, list(model.history.filter(response_id=response.pk).select_related("history_user").order_by("history_date")[:limit])),
     ]
+    if model is not None:  # a self-classification lists no items
+        groups.append(
+            (model, list(model.history.filter(response_id=response.pk).select_related("history_user").order_by("history_date")[:limit]))
+        )
     entries: list[ChangeLogEntry] = []
     for source, records in groups:
         fields = [f for f in source._meta.concrete_fields if f.name not in _LOG_IGNORED]
