@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from core.spreadsheets import SafeCSV, SafeXLSX
 from import_export.formats.base_formats import CSV, XLSX
+
+from core.spreadsheets import SafeCSV, SafeXLSX
 
 from . import resources
 from .models import CeemsStatus, Country, Institute, MetrologyArea, Role, SubField, User
