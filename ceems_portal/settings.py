@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "institutes.context_processors.navigation",
+                "core.context_processors.navigation_menu",
             ],
         },
     },
