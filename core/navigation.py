@@ -19,9 +19,10 @@ taking the user and returning a bool, or a permission name checked with
 permission: the view checks on the server.
 
 The menu is what every page pays for, so the URLs and labels are resolved
-once per URLconf, script prefix and language and kept; a request only asks
-each entry whether its user may see it (the roles are cached on the user)
-and which one is the current page.
+once per URLconf, script prefix and language, and the menu's HTML once per
+language, set of visible entries and current entry, and kept; a request
+only asks each entry whether its user may see it (the roles are cached on
+the user) and which one is the current page.
 """
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
+
+MENU_TEMPLATE = "core/_menu.html"
 
 Visibility = Callable[[Any], bool] | str | None
 
@@ -195,15 +199,17 @@ def _menu_labels() -> dict[str, str]:
     return labels
 
 
-def menu_for(request) -> list[dict]:
-    """The header's items for the request's user: links ({"url", "label",
-    "active"}) and drop-downs ({"key", "label", "active", "children"}), in
-    order; a drop-down sits where its first entry would. The entry whose URL
-    is the longest prefix of the path is the active one."""
+def _visible_entries(request) -> tuple[tuple[tuple[Entry, str, str], ...], str | None]:
+    """The entries the request's user may see, and the URL of the current
+    one: the longest entry URL the path starts with."""
     user = request.user
-    visible = [(entry, url, label) for entry, url, label in _resolved_entries() if is_visible(entry.visible, user)]
+    visible = tuple(item for item in _resolved_entries() if is_visible(item[0].visible, user))
     path = request.path
     current = max((url for _entry, url, _label in visible if path.startswith(url)), key=len, default=None)
+    return visible, current
+
+
+def _items(visible, current) -> list[dict]:
     labels = _menu_labels()
     items: list[dict] = []
     menus: dict[str, dict] = {}
@@ -220,6 +226,27 @@ def menu_for(request) -> list[dict]:
         menu["children"].append(link)
         menu["active"] = menu["active"] or link["active"]
     return items
+
+
+def menu_for(request) -> list[dict]:
+    """The header's items for the request's user: links ({"url", "label",
+    "active"}) and drop-downs ({"key", "label", "active", "children"}), in
+    order; a drop-down sits where its first entry would."""
+    return _items(*_visible_entries(request))
+
+
+def menu_html(request) -> str:
+    """The header's menu as HTML (core/_menu.html), rendered once for each
+    language, set of visible entries and current entry, and kept: the
+    menu is the same for everyone who sees the same entries."""
+    visible, current = _visible_entries(request)
+    key = ("html", get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language(),
+           tuple(url for _entry, url, _label in visible), current)
+    html = registry._resolved.get(key)
+    if html is None:
+        html = render_to_string(MENU_TEMPLATE, {"nav_items": _items(visible, current)})
+        registry._resolved[key] = html
+    return html
 
 
 def cards_for(request) -> list[dict]:
