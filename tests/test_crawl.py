@@ -3,7 +3,8 @@
 For each demo role: log in, start at the home page, follow every same-site
 link (<a href>, and the Location of a redirect) breadth-first with GETs
 only, and fail on any answer of 500 or more and on any link that answers
-404 where it is shown, listing each with the page it was found on. The
+404 (or 403: shown to someone who may not follow it) where it is shown,
+listing each with the page it was found on. The
 English pages are crawled whole, the Russian ones from the home page to a
 depth of two links (a spot check of the translations' placeholders and
 plurals). The admin is limited to its index, its app pages, each
@@ -120,6 +121,9 @@ class Crawl:
                 error = getattr(response, "exc_info", None)
                 detail = f" ({error[0].__name__}: {error[1]})" if error else ""
                 self.failures.append(f"{status} {url} (linked from {found_on}){detail}")
+                continue
+            if status == 403:
+                self.failures.append(f"403 {url} (linked from {found_on})")
                 continue
             if status == 404:
                 if not any(pattern.match(urlsplit(url).path) for pattern in KNOWN_BROKEN):
