@@ -108,7 +108,7 @@ class Registry:
     entries: list[Entry] = field(default_factory=list)
     cards: dict[str, Card] = field(default_factory=dict)
     links: list[CardLink] = field(default_factory=list)
-    _resolved: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+    _resolved: dict[tuple, Any] = field(default_factory=dict, repr=False)  # what is kept per language etc.
 
     def clear_cache(self) -> None:
         self._resolved.clear()
