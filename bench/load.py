@@ -81,10 +81,14 @@ def fetch(port: int, path: str, *, cookie: str, timeout: float = 30.0) -> tuple[
 
 def session_cookie(username: str) -> str:
     """A Cookie header of a fresh database session logged in as `username`,
-    exactly what django.contrib.auth.login() would store, without a password."""
+    exactly what django.contrib.auth.login() would store, without a password,
+    and the CSRF cookie a browser holds after logging in (the login rotates
+    it): without it every page with a form would make and set a new CSRF
+    secret, which no logged-in browser asks for."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.middleware.csrf import _get_new_csrf_string
 
     from institutes.models import User
 
@@ -94,7 +98,7 @@ def session_cookie(username: str) -> str:
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
 
 
 @dataclass

@@ -3,13 +3,15 @@ the few changes a local, plain-HTTP measurement needs, and a database of its
 own, so a run never touches the development or the test database.
 
 - DATABASE_URL pointing at PostgreSQL: database BENCH_DATABASE_NAME on the
-  same server (the runner creates it if it is missing);
+  same server (the environment variable of that name, `ceems_bench` if it
+  is unset; the runner creates it if it is missing);
 - anything else: the SQLite file bench/data/bench.sqlite3 (git-ignored).
 """
 from ceems_portal.settings import *  # noqa: F401,F403
-from ceems_portal.settings import BASE_DIR, DATABASES, STORAGES
+from ceems_portal.settings import BASE_DIR, DATABASES, STORAGES, env
 
-BENCH_DATABASE_NAME = "ceems_bench"
+# From the environment first: two runs on one server (two branches) must not share it.
+BENCH_DATABASE_NAME = env("BENCH_DATABASE_NAME", default="ceems_bench")
 BENCH_SQLITE_PATH = BASE_DIR / "bench" / "data" / "bench.sqlite3"
 
 if "postgresql" in DATABASES["default"]["ENGINE"]:

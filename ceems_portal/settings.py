@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "institutes.context_processors.navigation",
+                "core.context_processors.navigation_menu",
             ],
         },
     },
@@ -252,7 +252,7 @@ LOGGING = {
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Exports escape formula-like cells themselves (ceems_portal.spreadsheets):
+# Exports escape formula-like cells themselves (core.spreadsheets):
 # the library's own escaping only handles a leading "=".
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 PORTAL_PAGE_SIZE = 25

@@ -9,3 +9,11 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Portal core")
+
+    def ready(self):
+        from . import navigation
+
+        # The admin site is the whole project's; Django lets superusers in.
+        navigation.register_entry(
+            "admin:index", label=_("Administration"), order=900, visible=lambda user: user.is_superuser
+        )

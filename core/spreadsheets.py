@@ -1,41 +1,112 @@
-"""Spreadsheet formats for every export path of the portal.
+"""Safe spreadsheet cells: the one place every export path (XLSX and CSV)
+writes a value through.
 
-A cell that a spreadsheet program would read as a formula (it begins with
-=, +, -, @, a tab or a carriage return) is written with a leading apostrophe,
-so it shows as text and never runs. Numbers, and text that is a plain number
-such as "-5", stay numbers.
+`safe_cell(value)` returns what to put in a cell:
+
+- text: control characters removed, then a leading apostrophe added if a
+  spreadsheet program would read it as a formula, so it shows as text and
+  never runs;
+- numbers (int, float, Decimal; bool as it is), dates, datetimes and times:
+  as they are, so they stay numbers and dates in the spreadsheet (a
+  timezone-aware datetime becomes the portal's local time, which XLSX can
+  hold; it has no time zones);
+- None: None, the empty cell (`csv_cell` gives "" instead);
+- anything else (a lazy translation, a model): its text, as text.
+
+Control characters: XLSX (XML 1.0) cannot hold the C0 controls other than
+tab, line feed and carriage return at all (openpyxl raises
+IllegalCharacterError), and in CSV they only confuse the programs that read
+it. So every C0 control except tab, line feed and carriage return is
+removed, and so are DEL, the C1 controls (U+0080-U+009F), lone surrogates
+and the non-characters U+FFFE/U+FFFF. Tab, LF and CR are kept inside text
+(multi-line comments stay multi-line); at the start of a cell they count as
+formula-like (below).
+
+Formula-like text begins, after those removals, with =, +, -, @, a tab or a
+carriage return, or with the full-width forms U+FF1D, U+FF0B, U+FF0D, U+FF20
+that some spreadsheet programs also accept. Text that is a plain number such
+as "-5" or "+3.5e2" is left as it is: it is a value, not a formula.
 """
+from __future__ import annotations
+
+import datetime as dt
 import re
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 import tablib
+from django.utils import timezone
 from import_export.formats import base_formats
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+CellValue = str | int | float | Decimal | dt.date | dt.datetime | dt.time | None
 
 
-def escape_cell(value):
-    """Return `value` safe to put in a CSV or XLSX cell."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
+def clean_text(text: str) -> str:
+    """`text` without the characters no spreadsheet cell should hold."""
+    return _CONTROL.sub("", text)
 
 
-def escape_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
-    escaped = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+def escape_formula(text: str) -> str:
+    """`text` with a leading apostrophe if it would be read as a formula."""
+    if text.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
+def safe_cell(value: Any) -> CellValue:
+    """The value to write in an XLSX or CSV cell (see the module's docstring)."""
+    if value is None or isinstance(value, (bool, int, float, Decimal, dt.date, dt.time)):
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            return timezone.make_naive(value)
+        return value
+    return escape_formula(clean_text(str(value)))
+
+
+def csv_cell(value: Any) -> CellValue:
+    """`safe_cell` for CSV, where the empty cell is the empty string."""
+    cell = safe_cell(value)
+    return "" if cell is None else cell
+
+
+def safe_row(values: Iterable[Any]) -> list[CellValue]:
+    return [safe_cell(value) for value in values]
+
+
+def csv_row(values: Iterable[Any]) -> list[CellValue]:
+    return [csv_cell(value) for value in values]
+
+
+# The name the callers used before `safe_cell` also cleaned control characters.
+escape_cell = safe_cell
+
+
+def safe_dataset(dataset: tablib.Dataset, *, empty: Any = None) -> tablib.Dataset:
+    """A copy of a tablib dataset (django-import-export's exports) with
+    every cell, headers included, made safe; None cells become `empty`."""
+    headers = [csv_cell(header) for header in dataset.headers] if dataset.headers else dataset.headers
+    safe = tablib.Dataset(headers=headers, title=dataset.title)
     for row in dataset:
-        escaped.append([escape_cell(cell) for cell in row])
-    return escaped
+        safe.append([empty if cell is None else cell for cell in safe_row(row)])
+    return safe
 
 
-class _EscapingExport:
+escape_dataset = safe_dataset
+
+
+class SafeCSV(base_formats.CSV):
+    """The admin's CSV export with safe cells."""
+
     def export_data(self, dataset, **kwargs):
-        return escape_dataset(dataset).export(self.get_title(), **kwargs)
+        return super().export_data(safe_dataset(dataset, empty=""), **kwargs)
 
 
-class SafeCSV(_EscapingExport, base_formats.CSV):
-    pass
+class SafeXLSX(base_formats.XLSX):
+    """The admin's XLSX export with safe cells (so never an IllegalCharacterError)."""
 
-
-class SafeXLSX(_EscapingExport, base_formats.XLSX):
-    pass
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(safe_dataset(dataset), **kwargs)

@@ -12,8 +12,9 @@ from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.spreadsheets import SafeCSV, SafeXLSX
 from import_export.formats.base_formats import CSV, XLSX
+
+from core.spreadsheets import SafeCSV, SafeXLSX
 
 from . import resources
 from .models import CeemsStatus, Country, Institute, MetrologyArea, Role, SubField, User

@@ -217,7 +217,9 @@ class User(AbstractUser):
         """Role values this user holds; one query, cached for the request."""
         if not self.is_authenticated or not self.is_active:
             return frozenset()
-        names = {name for name in self.groups.values_list("name", flat=True)}
+        from .selectors import group_names  # every page asks: one plain query, see there
+
+        names = group_names(user_id=self.pk)
         held = {role for role in Role.values if role in names}
         if self.is_superuser:
             held.add(Role.ADMIN)

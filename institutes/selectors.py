@@ -1,4 +1,6 @@
 """Reads of reference data, each joined for the page that shows it."""
+from django.contrib.auth.models import Group
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import CeemsStatus, Country, Institute, MetrologyArea, Role, SubField, User
@@ -21,11 +23,32 @@ def institutes_for_directory(*, search: str = "", country: str = "") -> QuerySet
     return qs.order_by("country__iso2", "acronym")
 
 
+def group_names(*, user_id: int) -> set[str]:
+    """The names of the groups the user belongs to: what `User.roles` is
+    made of, on every page. Written as plain SQL because building the same
+    query through the ORM's related manager costs ten times as much (about
+    0.13 ms against 0.015 ms per page, see docs/performance.md)."""
+    through = User.groups.through._meta
+    connection = connections[router.db_for_read(Group)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT g.{quote(Group._meta.get_field('name').column)} FROM {quote(Group._meta.db_table)} g"
+        f" INNER JOIN {quote(through.db_table)} ug"
+        f" ON ug.{quote(through.get_field('group').column)} = g.{quote(Group._meta.pk.column)}"
+        f" WHERE ug.{quote(through.get_field('user').column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        return {row[0] for row in cursor.fetchall()}
+
+
 def with_member_counts(institutes) -> list[Institute]:
     """Set `member_count` (active users) on each of `institutes`, in one query."""
     institutes = list(institutes)
+    # order_by(): a default ordering on the model would join the GROUP BY.
     counts = dict(
         User.objects.filter(institute__in=institutes, is_active=True)
+        .order_by()
         .values_list("institute")
         .annotate(n=Count("pk"))
         .values_list("institute", "n")
@@ -50,8 +73,11 @@ def countries_with_status() -> QuerySet[Country]:
 def with_institute_counts(countries) -> list[Country]:
     """Set `institute_count` on each of `countries`, in one query."""
     countries = list(countries)
+    # order_by(): Institute's default ordering (country__iso2, acronym) would
+    # otherwise join the GROUP BY and count each institute as a group of one.
     counts = dict(
         Institute.objects.filter(country__in=countries)
+        .order_by()
         .values_list("country")
         .annotate(n=Count("pk"))
         .values_list("country", "n")

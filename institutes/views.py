@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from core import navigation
+
 from . import selectors
 from .forms import ProfileForm
 from .models import Country, Institute, Role
@@ -60,14 +62,8 @@ def set_language(request):
 
 @login_required
 def home(request):
-    user = request.user
-    context = {
-        "institute": user.institute if user.has_role(Role.RESPONDENT) else None,
-        "ceems_year": next(iter(selectors.ceems_years()), None),
-    }
-    if context["ceems_year"]:
-        context["ceems_countries"] = selectors.ceems_countries(year=context["ceems_year"])
-    return render(request, "institutes/home.html", context)
+    """The cards every app registered in core.navigation, for this user."""
+    return render(request, "institutes/home.html", {"cards": navigation.cards_for(request)})
 
 
 @login_required

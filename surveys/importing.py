@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.spreadsheets import FORMULA_PREFIXES, escape_cell
+from core.spreadsheets import FORMULA_PREFIXES, safe_cell
 from institutes.models import Institute, MetrologyArea, Role, SubField, User
 
 from .models import (
@@ -977,14 +977,14 @@ def template_workbook(*, kind: str) -> bytes:
     bold = Font(bold=True)
 
     for position, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=position, value=escape_cell(column.label()))
+        cell = sheet.cell(row=1, column=position, value=safe_cell(column.label()))
         cell.font = bold
         note = str(_("Required.")) if column.key in required else ""
         if column.note:
             note = f"{note} {column.note}".strip()
         if note:
             cell.comment = Comment(note, "CEEMS Portal")
-        example = sheet.cell(row=2, column=position, value=escape_cell(_display(column, column.example)))
+        example = sheet.cell(row=2, column=position, value=safe_cell(_display(column, column.example)))
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
         sheet.column_dimensions[get_column_letter(position)].width = max(14, min(len(column.label()) + 4, 48))
@@ -1013,12 +1013,12 @@ def template_workbook(*, kind: str) -> bytes:
     for headers, entries, column in lists:
         width = len(headers)
         for offset, part in enumerate(headers):
-            header = values_sheet.cell(row=1, column=first + offset, value=escape_cell(str(part)))
+            header = values_sheet.cell(row=1, column=first + offset, value=safe_cell(str(part)))
             header.font = bold
             values_sheet.column_dimensions[get_column_letter(first + offset)].width = 12 if offset == 0 and width > 1 else 40
         for row_number, entry in enumerate(entries, start=2):
             for offset, value in enumerate(entry):
-                values_sheet.cell(row=row_number, column=first + offset, value=escape_cell(value))
+                values_sheet.cell(row=row_number, column=first + offset, value=safe_cell(value))
         if column is not None and entries:
             letter = get_column_letter(first)
             target = get_column_letter(columns.index(column) + 1)

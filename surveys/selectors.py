@@ -94,8 +94,14 @@ def response_for_page(*, user, pk: int) -> Response:
     )
 
 
-def response_items(*, response: Response) -> QuerySet:
-    return response.campaign.item_model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
+def response_items(*, response: Response) -> QuerySet | list:
+    """The needs or offers of `response` in the order the respondent gave
+    them; an empty list for a campaign that lists no items (a CEEMS
+    self-classification)."""
+    model = response.campaign.item_model
+    if model is None:
+        return []
+    return model.objects.filter(response=response).select_related("area", "subfield").order_by("position", "pk")
 
 
 def _item_label(record) -> str:

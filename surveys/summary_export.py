@@ -2,9 +2,9 @@
 
 Both read the rows of `surveys.summary.summary_items` with one query, through
 an iterator, and write them in the language that is active when they are
-called. Every text cell goes through `escape_cell`, so a cell that a
-spreadsheet program would read as a formula is written as text; numbers and
-dates are written as numbers and dates.
+called. Every cell goes through `core.spreadsheets.safe_cell`: control
+characters removed, a cell that a spreadsheet program would read as a
+formula written as text, numbers and dates written as numbers and dates.
 """
 import csv
 from collections.abc import Iterable, Iterator
@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.spreadsheets import escape_cell
+from core.spreadsheets import csv_row, safe_cell
 
 from .summary import row_labeller
 
@@ -63,19 +63,16 @@ def export_filename(*, year: int, fmt: str) -> str:
 
 
 def _values(rows: Iterable[dict]) -> Iterator[list]:
-    """Each row as a list of cell values in the order of COLUMNS: text
-    escaped (None as ""), numbers and dates as they are."""
+    """Each row as a list of safe cell values in the order of COLUMNS: text
+    cleaned and escaped, numbers and dates as they are, None for empty."""
     label = row_labeller()
     for row in rows:
         label(row)
-        yield [
-            escape_cell(row[key] or "") if kind == TEXT else row[key]
-            for _header, key, kind, _width in COLUMNS
-        ]
+        yield [safe_cell(row[key]) for _header, key, _kind, _width in COLUMNS]
 
 
 def _headers() -> list[str]:
-    return [escape_cell(str(header)) for header, _key, _kind, _width in COLUMNS]
+    return [safe_cell(str(header)) for header, _key, _kind, _width in COLUMNS]
 
 
 def summary_xlsx(*, items: QuerySet, title: str) -> bytes:
@@ -123,4 +120,4 @@ def summary_csv(*, items: QuerySet) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield UTF8_BOM + writer.writerow(_headers())
     for values in _values(items.iterator(chunk_size=2000)):
-        yield writer.writerow(["" if value is None else value for value in values])
+        yield writer.writerow(csv_row(values))

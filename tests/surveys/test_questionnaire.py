@@ -304,3 +304,19 @@ def test_response_page_queries_do_not_grow_with_items(client_as, kg_response):
     with CaptureQueriesContext(connection) as failed_more:
         client.post(f"/en/surveys/responses/{kg_response.pk}/submit/")
     assert len(failed_more) == len(failed)
+
+
+@pytest.mark.parametrize("username", ["secretariat", "nmi-kg"])
+def test_a_2021_self_classification_response_page_opens(client_as, demo, username):
+    from surveys.models import Campaign, CampaignKind
+
+    campaign = Campaign.objects.get(kind=CampaignKind.SELF_CLASSIFICATION, year=2021)
+    response = Response.objects.get(campaign=campaign, institute__acronym="Kyrgyzstandard")
+    client = client_as(username)
+
+    page = client.get(f"/en/surveys/responses/{response.pk}/")
+
+    assert page.status_code == 200
+    assert page.context["items"] == []
+    if username == "secretariat":
+        assert client.get(f"/en/surveys/responses/{response.pk}/history/").status_code == 200

@@ -461,3 +461,27 @@ def test_all_institutes_are_offered_when_they_fit(secretariat):
     html = secretariat.get(TABLE).content.decode()
     assert "BelGIM (BY)" in html and "VNIIM (RU)" in html
     assert "Choose a country to filter by one of its institutes." not in html
+
+
+def test_control_characters_do_not_break_the_exports(secretariat, campaigns_2022):
+    _tricky_need(campaigns_2022, "Mass\x01 comparison\x0b, 1 kg", comment="=1+1\x07")
+    params = {"country": "UZ", "activity_type": "training"}
+
+    rows = _xlsx(secretariat.get(XLSX.format(lang="en"), params))  # opens: no IllegalCharacterError
+    header = rows[0]
+    [row] = [row for row in rows[1:] if row[8] and row[8].startswith("Mass")]
+    assert row[8] == "Mass comparison, 1 kg"
+    assert row[header.index("Comment")] == "'=1+1"
+
+    lines = list(csv.reader(io.StringIO(_csv_text(secretariat.get(CSV.format(lang="en"), params)).lstrip("\ufeff"))))
+    assert "Mass comparison, 1 kg" in {line[8] for line in lines[1:]}
+
+
+def test_the_respondents_own_export_is_escaped_too(client_as, campaigns_2022):
+    _tricky_need(campaigns_2022, "=HYPERLINK(\"http://evil.example\")\x01")
+    response = Response.objects.get(campaign=campaigns_2022[0], institute__acronym="UzNIM")
+
+    download = client_as("nmi-uz").get(f"/en/surveys/responses/{response.pk}/export.xlsx/")
+
+    assert download.status_code == 200
+    assert "'=HYPERLINK(\"http://evil.example\")" in {row[8] for row in _xlsx(download)[1:]}
