@@ -105,8 +105,12 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # The portal's permissions: rules in each app's permissions.py.
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user of each request and their
+    # roles with one plain SQL statement.
+    "institutes.backends.PortalModelBackend",
 ]
+# Django's database sessions, read with plain SQL (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -217,9 +217,13 @@ class User(AbstractUser):
         """Role values this user holds; one query, cached for the request."""
         if not self.is_authenticated or not self.is_active:
             return frozenset()
-        from .selectors import group_names  # every page asks: one plain query, see there
+        # The user of a request comes with their group names
+        # (institutes.backends); any other user asks with one plain query.
+        names = getattr(self, "group_names", None)
+        if names is None:
+            from .selectors import group_names
 
-        names = group_names(user_id=self.pk)
+            names = group_names(user_id=self.pk)
         held = {role for role in Role.values if role in names}
         if self.is_superuser:
             held.add(Role.ADMIN)

@@ -42,6 +42,51 @@ def group_names(*, user_id: int) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def user_with_group_names(*, user_id) -> User | None:
+    """The user `user_id` with the names of their role groups: the user of
+    every request, read by institutes.backends.PortalModelBackend in one
+    plain SQL statement, the user's row by primary key and, in a scalar
+    subquery, the names of their groups that are roles, joined by commas
+    (a role's name has none). None if there is no such user."""
+    meta = User._meta
+    try:
+        pk = meta.pk.to_python(user_id)
+    except Exception:
+        return None
+    db = router.db_for_read(User)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    fields = meta.concrete_fields
+    through = User.groups.through._meta
+    group_name = f"g.{quote(Group._meta.get_field('name').column)}"
+    joined = f"string_agg({group_name}, ',')" if connection.vendor == "postgresql" else f"group_concat({group_name}, ',')"
+    table = quote(meta.db_table)
+    roles = [role for role in Role.values if role != Role.ADMIN]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(quote(f.column) for f in fields)},"
+            f" (SELECT {joined} FROM {quote(through.db_table)} ug"
+            f" INNER JOIN {quote(Group._meta.db_table)} g"
+            f" ON g.{quote(Group._meta.pk.column)} = ug.{quote(through.get_field('group').column)}"
+            f" WHERE ug.{quote(through.get_field('user').column)} = {table}.{quote(meta.pk.column)}"
+            f" AND {group_name} IN ({', '.join(['%s'] * len(roles))}))"
+            f" FROM {table} WHERE {quote(meta.pk.column)} = %s",
+            [*roles, meta.pk.get_db_prep_value(pk, connection)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip(fields, row):
+        column = field.get_col(meta.db_table)
+        for converter in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
+            value = converter(value, column, connection)
+        values.append(value)
+    user = User.from_db(db, [f.attname for f in fields], values)
+    user.group_names = frozenset(name for name in (row[-1] or "").split(",") if name)
+    return user
+
+
 def with_member_counts(institutes) -> list[Institute]:
     """Set `member_count` (active users) on each of `institutes`, in one query."""
     institutes = list(institutes)

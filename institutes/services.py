@@ -27,6 +27,7 @@ def user_set_roles(*, user: User, roles: set[str]) -> User:
     groups = [Group.objects.get_or_create(name=role)[0] for role in roles if role != Role.ADMIN]
     user.groups.set(groups)
     user.__dict__.pop("roles", None)
+    user.__dict__.pop("group_names", None)
     return user
 
 

@@ -84,3 +84,50 @@ def test_password_reset_email_goes_through_celery_in_the_users_language(client, 
     done = client.post(form.redirect_chain[-1][0], {"new_password1": "Pamir-Peaks-7495", "new_password2": "Pamir-Peaks-7495"})
     assert done.status_code == 302
     assert _attempt(client, "nmi-tj", "Pamir-Peaks-7495").status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_user_of_a_request_is_read_with_their_roles_in_one_query(user_named, django_assert_num_queries):
+    from institutes.backends import PortalModelBackend
+
+    chair = user_named("nmi-am")  # a respondent who is also in the task group
+    with django_assert_num_queries(1):
+        user = PortalModelBackend().get_user(chair.pk)
+        roles = user.roles
+    assert roles == {"respondent", "taskgroup"}
+    assert [getattr(user, f.attname) for f in user._meta.concrete_fields] == [
+        getattr(chair, f.attname) for f in chair._meta.concrete_fields
+    ]
+    assert user.last_login == chair.last_login and user.date_joined == chair.date_joined
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_or_an_unknown_id_is_nobody(user_named):
+    from institutes.backends import PortalModelBackend
+
+    user = user_named("nmi-kg")
+    user.is_active = False
+    user.save()
+    assert PortalModelBackend().get_user(user.pk) is None
+    assert PortalModelBackend().get_user(10**9) is None
+    assert PortalModelBackend().get_user("not a number") is None
+
+
+@pytest.mark.django_db
+def test_a_role_taken_away_is_gone_on_the_next_page(client, user_named):
+    from institutes.services import user_set_roles
+
+    secretariat = user_named("secretariat")
+    client.force_login(secretariat)
+    assert client.get("/en/institutes/contacts/").status_code == 200
+    user_set_roles(user=secretariat, roles={"taskgroup"})
+    assert client.get("/en/institutes/contacts/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_after_logout_the_old_session_cookie_opens_nothing(client, user_named):
+    client.force_login(user_named("secretariat"))
+    cookie = client.cookies["sessionid"].value
+    client.post("/en/accounts/logout/")
+    client.cookies["sessionid"] = cookie
+    assert client.get("/en/institutes/contacts/").status_code == 302
