@@ -4,6 +4,7 @@ questionnaire with. Loaded by `manage.py demo`; safe to run again."""
 from datetime import date, timedelta
 
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from institutes.models import CeemsStatus, Institute, SubField, User
 
@@ -198,7 +199,7 @@ def load_demo(*, today: date | None = None) -> str:
     for acronym, needs in NEEDS_2022.items():
         response, created = _submitted(needs_2022, institutes[acronym], date(2022, 4, 1))
         if created:
-            Need.objects.bulk_create([
+            bulk_create_with_history([
                 Need(
                     response=response, position=n, activity_type=kind,
                     area=subfields[code].area if code else None, subfield=subfields.get(code),
@@ -206,7 +207,7 @@ def load_demo(*, today: date | None = None) -> str:
                     period_from=date.fromisoformat(start), period_to=date.fromisoformat(end),
                 )
                 for n, (kind, code, subject, uncertainty, priority, start, end) in enumerate(needs, start=1)
-            ])
+            ], Need)
 
     donors = ["BelGIM", "KazStandart", "NIM", "INM", "SMU", "VNIIM", "VNIIMS", "VNIIFTRI", "UNIIM"]
     offers_2022 = _campaign(
@@ -218,7 +219,7 @@ def load_demo(*, today: date | None = None) -> str:
     for acronym, offers in OFFERS_2022.items():
         response, created = _submitted(offers_2022, institutes[acronym], date(2022, 4, 10))
         if created:
-            Offer.objects.bulk_create([
+            bulk_create_with_history([
                 Offer(
                     response=response, position=n, activity_type=kind,
                     area=subfields[code].area if code else None,
@@ -226,7 +227,7 @@ def load_demo(*, today: date | None = None) -> str:
                     location=location, period_from=date(2023, 1, 1), period_to=date(2026, 12, 31), **CONTRACT,
                 )
                 for n, (kind, code, subject, capacity, languages, location) in enumerate(offers, start=1)
-            ])
+            ], Offer)
 
     # One campaign open now, so that respondents can try the questionnaire.
     _campaign(

@@ -220,3 +220,16 @@ def test_inviting_institutes_and_freezing_the_questionnaire_are_recorded_with_wh
     frozen = Questionnaire.history.filter(id=campaign.questionnaire_id).order_by("-history_date").first()
     assert frozen.frozen_at is not None
     assert frozen is not None and frozen.history_user == secretariat
+
+
+def test_dates_in_a_change_log_read_as_dates_in_the_users_language(client_as):
+    campaign = Campaign.objects.get(kind=CampaignKind.SELF_CLASSIFICATION, year=2021)
+    html = client_as("secretariat").get(f"/ru/surveys/campaigns/{campaign.pk}/history/").content.decode()
+    assert "+00:00" not in html
+    assert "01.03.2021" in html  # when its questionnaire was frozen, in Minsk time
+
+
+def test_the_demos_needs_have_their_creation_in_the_change_log(client_as, user_named):
+    response = Response.objects.get(campaign__kind=CampaignKind.NEEDS, campaign__year=2022, institute=user_named("nmi-kg").institute)
+    html = client_as("nmi-kg").get(f"/en/surveys/responses/{response.pk}/history/").content.decode()
+    assert "Need #" in html
