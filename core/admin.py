@@ -29,7 +29,10 @@ class JobAdmin(ReadOnlyAdmin):
     list_select_related = ("requested_by",)
     actions = ["retry"]
 
-    @admin.action(description=_("Retry the selected failed jobs"), permissions=["view"])
+    def has_retry_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Retry the selected failed jobs"), permissions=["retry"])
     def retry(self, request, queryset):
         count = sum(job_retry(job=job, by=request.user) for job in queryset.filter(status=Job.Status.FAILED))
         self.message_user(
@@ -49,7 +52,14 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     list_select_related = ("user",)
     actions = ["retry"]
 
-    @admin.action(description=_("Retry the selected failed emails"), permissions=["view"])
+    def get_exclude(self, request, obj=None):
+        # A password-reset link is nobody's to read here.
+        return ("body", "html") if obj is not None and obj.confidential else ()
+
+    def has_retry_permission(self, request):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Retry the selected failed emails"), permissions=["retry"])
     def retry(self, request, queryset):
         count = outbox_retry(messages=queryset.filter(status=OutboxMessage.Status.FAILED), by=request.user)
         self.message_user(

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from .history import acting_as
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,9 @@ _PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "
 def job_run(*, job_id: int) -> Job | None:
     """Run the job `job_id` if it is pending: claim it (pending -> running,
     one more attempt) with a conditional update, call its function, and mark
-    it done with the result or failed with the error. Returns the job, or
+    it done with the result. An error gives it another attempt through the
+    sweep while attempts remain, and marks it failed after the last. The
+    function runs as `acting_as(job.requested_by)`. Returns the job, or
     None when there was nothing to claim (already running, finished, or
     gone), so running it twice is harmless."""
     now = timezone.now()
@@ -142,13 +145,19 @@ def job_run(*, job_id: int) -> Job | None:
     job = Job.objects.get(pk=job_id)
     this_attempt = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, attempts=job.attempts)
     try:
-        result = job_spec(job.name).function(job=job, **job.kwargs)
+        # History written by the job is recorded as the work of who asked.
+        with acting_as(job.requested_by):
+            result = job_spec(job.name).function(job=job, **job.kwargs)
     except Exception as error:
-        logger.exception("Job %s (%s) failed.", job.pk, job.name)
-        this_attempt.update(
-            status=Job.Status.FAILED, finished_at=timezone.now(),
-            last_error=f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}"[:10000],
-        )
+        logger.exception("Job %s (%s) failed (attempt %s of %s).", job.pk, job.name, job.attempts, job.max_attempts)
+        text = f"{type(error).__name__}: {error}\n\n{traceback.format_exc()}"[:10000]
+        if job.attempts < job.max_attempts:
+            # Another attempt, not at once: the sweep hands it to the broker
+            # again after JOB_REQUEUE_AFTER seconds (a deadlock, a mail
+            # server or a database that was away may be back by then).
+            this_attempt.update(status=Job.Status.PENDING, enqueued_at=timezone.now(), last_error=text)
+        else:
+            this_attempt.update(status=Job.Status.FAILED, finished_at=timezone.now(), last_error=text)
     else:
         # Only this attempt may finish the row: after a time-out the sweep
         # may have handed it to another worker.

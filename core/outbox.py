@@ -54,6 +54,7 @@ def notify(
     template: str,
     context: Mapping | None = None,
     by=None,
+    confidential: bool = False,
 ) -> list[OutboxMessage]:
     """Write one outbox row per recipient in `to` (users, or plain addresses
     for someone without an account) for the reason `key`, and send them after
@@ -62,7 +63,9 @@ def notify(
     `<template>.txt` and, if it exists, `<template>.html`, with `context`
     plus `user` (None for a bare address) and `email`. A recipient who
     already has a row for `key` gets nothing new, so calling it again is
-    safe. Users without an address are skipped. Returns the rows created."""
+    safe. Users without an address are skipped. A `confidential` message
+    (a password-reset link) is never shown in the admin and its text is
+    erased once the mail server accepted it. Returns the rows created."""
     rows = []
     now = timezone.now()
     for recipient in to:
@@ -75,6 +78,7 @@ def notify(
         rows.append(
             OutboxMessage(
                 key=key, to=address, user=user, language=language, subject=subject, body=body, html=html,
+                confidential=confidential,
                 requested_by=by if by is not None and getattr(by, "is_authenticated", False) else None,
                 next_attempt_at=now,
             )
@@ -175,7 +179,11 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     if not claimed:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
-    this_claim = OutboxMessage.objects.filter(pk=message.pk, status=OutboxMessage.Status.SENDING)
+    # Only this claim may settle the row: a worker past its lease must not
+    # settle the next worker's attempt.
+    this_claim = OutboxMessage.objects.filter(
+        pk=message.pk, status=OutboxMessage.Status.SENDING, attempts=message.attempts
+    )
     email = EmailMultiAlternatives(subject=message.subject, body=message.body, to=[message.to])
     if message.html:
         email.attach_alternative(message.html, "text/html")
@@ -197,7 +205,8 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
             next_attempt_at=timezone.now() + _backoff(message.attempts),
         )
         return OutboxMessage.Status.PENDING
-    this_claim.update(status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error="")
+    erased = {"body": "", "html": ""} if message.confidential else {}
+    this_claim.update(status=OutboxMessage.Status.SENT, sent_at=timezone.now(), lease_until=None, last_error="", **erased)
     return OutboxMessage.Status.SENT
 
 

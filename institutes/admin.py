@@ -106,7 +106,12 @@ class PortalUserChangeForm(UserChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["roles"].initial = sorted(self.instance.roles)
+            # From the groups and superuser status themselves: `roles` is
+            # empty for an inactive user, and saving that would strip them.
+            held = set(self.instance.groups.filter(name__in=Role.values).values_list("name", flat=True))
+            if self.instance.is_superuser:
+                held.add(Role.ADMIN)
+            self.fields["roles"].initial = sorted(held)
 
     def clean(self):
         cleaned = super().clean()

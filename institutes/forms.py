@@ -1,3 +1,5 @@
+import hashlib
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
@@ -29,9 +31,12 @@ class PortalPasswordResetForm(PasswordResetForm):
     ):
         # The reset templates are Django's names under registration/;
         # institutes/emails/password_reset* include them.
+        # The key names the token by its hash: the outbox keeps no usable link.
+        digest = hashlib.sha256(context["token"].encode()).hexdigest()[:32]
         notify(
             to=[context["user"]],
-            key=f"password-reset:{context['token']}",
+            key=f"password-reset:{digest}",
             template="institutes/emails/password_reset",
             context=context,
+            confidential=True,
         )

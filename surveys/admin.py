@@ -70,10 +70,26 @@ class QuestionnaireAdmin(RulesAdminMixin, SimpleHistoryAdmin, TranslationAdmin):
 
 
 class InvitationInline(RulesAdminMixin, admin.TabularInline):
+    """Invited institutes change only while the campaign is a draft, as on
+    the Secretariat's campaign form: after opening, an institute added here
+    would never get its invitation."""
+
     model = Invitation
     extra = 0
     autocomplete_fields = ("institute",)
     readonly_fields = ("invitation_sent_at", "reminder_sent_at", "last_manual_reminder_at")
+
+    def _draft(self, obj) -> bool:
+        return obj is None or obj.status == Campaign.Status.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._draft(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Campaign)
@@ -85,6 +101,13 @@ class CampaignAdmin(RulesAdminMixin, SimpleHistoryAdmin, TranslationAdmin):
     list_filter = ("kind", "status", "year")
     readonly_fields = ("status", "opened_at", "created_by", "created_at")
     inlines = [InvitationInline]
+    # Once open, what a campaign asks and of whom is fixed (campaign_save
+    # refuses the same); its texts and deadline can still be corrected.
+    FIXED_ONCE_OPEN = ("kind", "year", "questionnaire", "opens_on")
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = self.FIXED_ONCE_OPEN if obj is not None and obj.status != Campaign.Status.DRAFT else ()
+        return (*self.readonly_fields, *fixed)
     actions = ["open_campaigns", "close_campaigns"]
 
     def save_model(self, request, obj, form, change):
@@ -167,7 +190,9 @@ class StandaloneItemAdminForm(ItemAdminForm):
         response = cleaned.get("response")
         if self.instance.pk and response is not None:
             current = Response.objects.filter(pk=response.pk).values_list("revision", flat=True).first()
-            if cleaned.get("response_revision") not in (None, current):
+            # A change posted without the revision it was loaded at is
+            # refused like a stale one (core.concurrency).
+            if cleaned.get("response_revision") != current:
                 raise ValidationError(services.CONFLICT)
         return cleaned
 

@@ -5,7 +5,7 @@ side effects (emails) on commit. Domain rules that a user broke raise
 PortalError with one of the message constants below.
 """
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +34,8 @@ NO_PREVIOUS = _("Your institute has no earlier response of this kind to start fr
 REASON_REQUIRED = _("Give a reason for reopening.")
 CAMPAIGN_NOT_DRAFT = _("Only a draft campaign can be opened or edited this way.")
 NO_INSTITUTES = _("Invite at least one institute.")
+INSTITUTE_HAS_SUBMITTED = _("This institute has already submitted its response: no reminder was sent.")
+NO_ITEMS = _("This questionnaire has no needs or offers to add.")
 CAPACITY_TOO_LARGE = _("Enter a capacity of at most %(max)s a year.")
 
 # Fields that must be filled in before submitting, per item kind.
@@ -163,21 +165,28 @@ def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
 
 
 @transaction.atomic
-def campaign_remind_institute(*, campaign: Campaign, institute: Institute, by: User) -> int:
+def campaign_remind_institute(*, campaign: Campaign, institute: Institute, click: str, by: User) -> int:
     """The Secretariat's button: remind one institute's respondents now.
-    Each click writes its own set of outbox rows (keyed by a fresh id of the
-    click) in this transaction, sent after commit; a retried send task never
-    multiplies them. Nothing is written once the institute has submitted.
-    Returns the number of emails written."""
+    `click` identifies the button press (a UUID rendered into the page), so
+    a double click or a re-sent form writes nothing more, and a retried send
+    task never multiplies the rows; each new press of the button writes its
+    own set. Refused once the institute has submitted. Returns the number of
+    emails written (0 for a press already handled)."""
     from .tasks import institute_has_submitted, institute_notify
 
+    try:
+        click = str(UUID(str(click)))
+    except ValueError:
+        click = str(uuid4())  # a form without its key: one of its own
     invitation = Invitation.objects.select_for_update().select_related("campaign", "institute").get(
         campaign=campaign, institute=institute
     )
     if institute_has_submitted(invitation):
-        return 0
-    count = institute_notify(invitation=invitation, template="reminder", key=f"reminder-manual:{uuid4()}", by=by)
-    Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
+        raise PortalError(INSTITUTE_HAS_SUBMITTED)
+    key = f"reminder-manual:campaign={campaign.pk}:institute={institute.pk}:{click}"
+    count = institute_notify(invitation=invitation, template="reminder", key=key, by=by)
+    if count:
+        Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
     return count
 
 
@@ -226,8 +235,10 @@ def item_add(*, response: Response, revision: int | None, by: User) -> Need | Of
     """Add an empty need or offer (by the campaign's kind) to a draft loaded
     at `revision`."""
     _check_editable(response)
-    _bump_revision(response, revision)
     model = response.campaign.item_model
+    if model is None:
+        raise PortalError(NO_ITEMS)
+    _bump_revision(response, revision)
     last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
     item = model(response=response, position=(last or 0) + 1)
     item.save()

@@ -3,8 +3,9 @@
  *    the server confirms it saved it, so a closed tab or an expired session
  *    loses nothing. The text is put back only on the revision it was typed
  *    on; if a colleague saved since, it is shown beside the form instead.
- * 2. Keeps the `revision` of every form on a page current after an htmx save,
- *    so that the next save is not taken for a conflicting edit. */
+ * 2. Moves the forms of a page loaded at the revision an htmx save started
+ *    from to the revision it made, so that the user's next save is not taken
+ *    for a conflicting edit; forms loaded at any other revision keep theirs. */
 (function () {
   "use strict";
   var PREFIX = "ceems-draft:";
@@ -110,7 +111,25 @@
     bind(document);
   }
   document.addEventListener("htmx:load", function (event) { bind(event.detail.elt.parentNode || event.detail.elt); });
+  // A save of this page moved the response from one revision to the next:
+  // the forms loaded at the old one may post the new one (and their kept
+  // drafts too). A form loaded at another revision keeps its number, so that
+  // saving it still conflicts instead of overwriting what it never showed.
   document.addEventListener("revisionChanged", function (event) {
-    document.querySelectorAll("input[name=revision]").forEach(function (input) { input.value = event.detail.value; });
+    var from = String(event.detail.from), to = String(event.detail.to);
+    document.querySelectorAll("input[name=revision]").forEach(function (input) {
+      if (input.value !== from) return;
+      input.value = to;
+      var form = input.form;
+      if (!form || !form.dataset.draftKey) return;
+      var raw, data;
+      try { raw = window.localStorage.getItem(storageKey(form)); } catch (e) { return; }
+      if (!raw) return;
+      try { data = JSON.parse(raw); } catch (e) { return; }
+      if (data && data.revision === from) {
+        data.revision = to;
+        try { window.localStorage.setItem(storageKey(form), JSON.stringify(data)); } catch (e) { /* ignore */ }
+      }
+    });
   });
 })();

@@ -1,5 +1,7 @@
 """Campaign pages: the list, the Secretariat's create/edit/open/close and
 progress table, and the respondent's entry point."""
+from uuid import uuid4
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -90,7 +92,8 @@ def campaign_edit(request, pk: int):
 @login_required
 def campaign_detail(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user).select_related("questionnaire"), pk=pk)
-    context = {"campaign": campaign}
+    # One key per rendering of the page: a double click on "Remind" sends once.
+    context = {"campaign": campaign, "remind_click": uuid4()}
     # The task group and the Committee follow the same table, read-only.
     if request.user.has_perm("surveys.view_campaign_progress", campaign):
         page = Paginator(selectors.campaign_invitations(campaign=campaign), PROGRESS_PAGE_SIZE).get_page(
@@ -149,7 +152,12 @@ def campaign_close(request, pk: int):
 def campaign_remind(request, pk: int, institute_pk: int):
     campaign = get_object_or_404(Campaign.objects.visible_to(request.user), pk=pk, status=Campaign.Status.OPEN)
     institute = get_object_or_404(Institute, pk=institute_pk, invitations__campaign=campaign)
-    count = services.campaign_remind_institute(campaign=campaign, institute=institute, by=request.user)
+    count = services.campaign_remind_institute(
+        campaign=campaign, institute=institute, click=request.POST.get("click", ""), by=request.user
+    )
+    if not count:
+        messages.info(request, _("This reminder has already been sent."))
+        return redirect(campaign)
     text = ngettext(
         "A reminder is on its way to %(institute)s (%(count)s recipient).",
         "A reminder is on its way to %(institute)s (%(count)s recipients).",

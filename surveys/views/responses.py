@@ -5,6 +5,9 @@ that is swapped in place.
 Who may do what is asked of surveys.permissions; a domain rule a service
 refuses becomes a message and a return to the response page
 (core.views.handles_portal_errors)."""
+import json
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -44,7 +47,23 @@ def _response(request, pk: int, perm: str = "surveys.view_response") -> Response
 
 
 def _item(response: Response, item_pk: int):
-    return get_object_or_404(response.campaign.item_model.objects.select_related("area", "subfield"), pk=item_pk, response=response)
+    model = response.campaign.item_model
+    if model is None:  # a self-classification lists no items
+        raise Http404
+    return get_object_or_404(model.objects.select_related("area", "subfield"), pk=item_pk, response=response)
+
+
+def _revision_changed(html: HttpResponse, *, old: int | None, new: int) -> HttpResponse:
+    """Tell the page that this save moved the response from `old` to `new`:
+    its forms loaded at `old` may post `new` from now on. A form loaded at
+    another revision keeps its number, so it still conflicts (static/js/portal.js)."""
+    html["HX-Trigger"] = json.dumps({"revisionChanged": {"from": old, "to": new}})
+    return html
+
+
+def _edit_param(request) -> int | None:
+    raw = request.GET.get("edit", "")
+    return int(raw) if re.fullmatch(r"[0-9]{1,18}", raw) else None
 
 
 def _general_form(response: Response, data=None):
@@ -100,8 +119,9 @@ def response_detail(request, pk: int):
                 return redirect(response)
         return render(request, "surveys/response_detail.html", _page_context(request, response, general_form=form))
     item_forms = {}
-    if request.GET.get("edit", "").isdigit() and request.user.has_perm("surveys.edit_response", response):
-        item = _item(response, int(request.GET["edit"]))
+    edit = _edit_param(request)
+    if edit is not None and response.campaign.item_model and request.user.has_perm("surveys.edit_response", response):
+        item = _item(response, edit)
         item_forms[item.pk] = item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
     return render(request, "surveys/response_detail.html", _page_context(request, response, item_forms=item_forms))
 
@@ -124,12 +144,11 @@ def _render_item(request, response, item, form=None, editing=False, status=200):
 @handles_portal_errors(redirect_to=response_url)
 def item_add(request, pk: int):
     response = _response(request, pk, "surveys.answer_response")
-    item = services.item_add(response=response, revision=_revision(request), by=request.user)
+    loaded = _revision(request)
+    item = services.item_add(response=response, revision=loaded, by=request.user)
     if request.htmx:
-        html = _render_item(request, response, item, editing=True)
-        # The page's other forms must post the new revision.
-        html["HX-Trigger"] = f'{{"revisionChanged": {response.revision}}}'
-        return html
+        # `response` now holds the revision this add claimed.
+        return _revision_changed(_render_item(request, response, item, editing=True), old=loaded, new=response.revision)
     return redirect(f"{response.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
 
 
@@ -146,14 +165,13 @@ def item_edit(request, pk: int, item_pk: int):
     form = form_class(request.POST, instance=item, prefix=f"item-{item.pk}")
     if form.is_valid():
         with form_errors(form):
-            services.item_save(item=item, revision=_revision(request), by=request.user, **form.cleaned_data)
-            response.refresh_from_db(fields=["revision"])
+            loaded = _revision(request)
+            saved = services.item_save(item=item, revision=loaded, by=request.user, **form.cleaned_data)
+            # The revision this save claimed, not a re-read: somebody may have saved since.
+            response.revision = saved.response.revision
             if request.htmx:
                 item = _item(response, item_pk)
-                html = _render_item(request, response, item)
-                # The page's other forms must post the new revision.
-                html["HX-Trigger"] = f'{{"revisionChanged": {response.revision}}}'
-                return html
+                return _revision_changed(_render_item(request, response, item), old=loaded, new=response.revision)
             messages.success(request, _("Saved."))
             return redirect(f"{response.get_absolute_url()}#item-{item.pk}")
     # Errors: show them next to the fields; what was saved before stays saved.
@@ -169,12 +187,10 @@ def item_edit(request, pk: int, item_pk: int):
 def item_delete(request, pk: int, item_pk: int):
     response = _response(request, pk, "surveys.answer_response")
     item = _item(response, item_pk)
-    services.item_delete(item=item, revision=_revision(request), by=request.user)
+    loaded = _revision(request)
+    services.item_delete(item=item, revision=loaded, by=request.user)
     if request.htmx:
-        response.refresh_from_db(fields=["revision"])
-        html = HttpResponse("")
-        html["HX-Trigger"] = f'{{"revisionChanged": {response.revision}}}'
-        return html
+        return _revision_changed(HttpResponse(""), old=loaded, new=item.response.revision)
     messages.success(request, _("Removed."))
     return redirect(response)
 

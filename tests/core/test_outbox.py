@@ -154,3 +154,25 @@ def test_two_workers_sending_the_same_row_at_once_send_one_copy(demo, user_named
         thread.join()
     assert sorted(results) == ["sent"] * 3 + ["skipped"] * 3
     assert smtp_server.wait_for(3) == {"nmi-kg@example.org": 1, "nmi-tj@example.org": 1, "nmi-uz@example.org": 1}
+
+
+def test_a_password_reset_link_is_kept_nowhere_once_sent_and_never_shown_in_the_admin(client, client_as, demo):
+    import re
+
+    from django.core import mail
+
+    from core.outbox import outbox_send
+
+    client.post("/en/accounts/password_reset/", {"email": "nmi-uz@example.org"})
+    row = OutboxMessage.objects.get(to="nmi-uz@example.org", key__startswith="password-reset:")
+    link = re.search(r"/reset/\S+/", row.body).group(0)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert row.confidential and token not in row.key
+    page = client_as("admin").get(f"/en/admin/core/outboxmessage/{row.pk}/change/").content.decode()
+    assert link not in page
+    if row.status == OutboxMessage.Status.PENDING:
+        outbox_send(message_id=row.pk)
+    row.refresh_from_db()
+    assert row.status == OutboxMessage.Status.SENT
+    assert (row.body, row.html) == ("", "")
+    assert any(link in message.body for message in mail.outbox)

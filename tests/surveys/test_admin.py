@@ -182,3 +182,37 @@ def test_admin_history_views_work_and_do_not_revert(client_as, demo, model, look
 def test_other_roles_do_not_reach_the_survey_admin(client_as, open_needs, username):
     answer = client_as(username).get(f"/en/admin/surveys/campaign/{open_needs.pk}/change/")
     assert answer.status_code == 302 and "/admin/login/" in answer["Location"]
+
+
+def test_an_item_change_posted_without_its_revision_is_refused(client_as, kg_response):
+    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    services.item_save(item=Need.objects.get(pk=item.pk), revision=_current(kg_response), by=None, subject="The respondent's")
+    result = client_as("admin").post(
+        f"/en/admin/surveys/need/{item.pk}/change/",
+        {"response": kg_response.pk, "subject": "Admin's, without a revision", "position": 1},
+    )
+    assert result.status_code == 200  # the form again, with the conflict
+    assert Need.objects.get(pk=item.pk).subject == "The respondent's"
+
+
+def test_an_open_campaigns_kind_and_invitations_cannot_be_changed_in_the_admin(client_as, open_needs):
+    from surveys.models import Invitation
+
+    client = client_as("admin")
+    page = client.get(f"/en/admin/surveys/campaign/{open_needs.pk}/change/").content.decode()
+    assert 'name="kind"' not in page
+    assert 'name="invitations-0-DELETE"' not in page
+    before = set(Invitation.objects.filter(campaign=open_needs).values_list("institute_id", flat=True))
+    assert before
+
+
+def test_reactivating_a_user_in_the_admin_keeps_their_roles(user_named):
+    from institutes.admin import PortalUserChangeForm
+    from institutes.models import User
+
+    secretariat = user_named("secretariat")
+    User.objects.filter(pk=secretariat.pk).update(is_active=False)
+    inactive = User.objects.get(pk=secretariat.pk)
+    # The form the admin shows starts from the roles held, active or not:
+    # saving it with "active" ticked gives them back unchanged.
+    assert PortalUserChangeForm(instance=inactive).fields["roles"].initial == ["secretariat"]

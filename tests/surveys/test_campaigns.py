@@ -415,3 +415,29 @@ def test_with_the_broker_down_requests_succeed_and_the_mail_goes_out_once_it_is_
         }
     finally:
         outage.close()
+
+
+def test_a_double_click_on_remind_writes_one_reminder_per_respondent(client_as, open_needs, user_named):
+    from core.models import OutboxMessage
+
+    tj = user_named("nmi-tj").institute
+    client = client_as("secretariat")
+    page = client.get(f"/en/surveys/campaigns/{open_needs.pk}/").content.decode()
+    import re
+
+    click = re.search(rf'/remind/{tj.pk}/"[^>]*>.*?name="click" value="([0-9a-f-]+)"', page, re.S).group(1)
+    first = client.post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.pk}/", {"click": click}, follow=True)
+    second = client.post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{tj.pk}/", {"click": click}, follow=True)
+    assert "A reminder is on its way to" in first.content.decode()
+    assert "This reminder has already been sent." in second.content.decode()
+    assert OutboxMessage.objects.filter(key__startswith="reminder-manual:").count() == 1
+
+
+def test_reminding_an_institute_that_has_submitted_says_so(client_as, open_needs, user_named):
+    from surveys.models import Response
+
+    kg = user_named("nmi-kg")
+    response = services.response_start(campaign=open_needs, institute=kg.institute, by=kg)
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.SUBMITTED)
+    result = client_as("secretariat").post(f"/en/surveys/campaigns/{open_needs.pk}/remind/{kg.institute_id}/", follow=True)
+    assert "This institute has already submitted its response: no reminder was sent." in result.content.decode()

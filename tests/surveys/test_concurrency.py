@@ -62,13 +62,54 @@ def test_adding_an_item_from_a_stale_page_is_a_conflict(client_as, kg_response):
     assert not Need.objects.filter(response=kg_response).exists()
 
 
-def test_an_htmx_add_tells_the_page_its_new_revision(client_as, kg_response):
+def test_an_htmx_add_tells_the_page_which_revision_it_moved_from_and_to(client_as, kg_response):
+    import json
+
+    loaded = _current(kg_response)
     result = client_as("nmi-kg").post(
-        f"/en/surveys/responses/{kg_response.pk}/items/add/",
-        {"revision": _current(kg_response)},
+        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": loaded}, HTTP_HX_REQUEST="true"
+    )
+    assert json.loads(result["HX-Trigger"]) == {"revisionChanged": {"from": loaded, "to": loaded + 1}}
+
+
+def test_an_htmx_item_save_reports_the_revision_it_claimed_not_a_later_one(client_as, kg_response):
+    import json
+
+    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    loaded = _current(kg_response)
+    result = client_as("nmi-kg").post(
+        f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
+        {"revision": loaded, f"item-{item.pk}-subject": "Mine"},
         HTTP_HX_REQUEST="true",
     )
-    assert f'"revisionChanged": {_current(kg_response)}' in result["HX-Trigger"]
+    assert json.loads(result["HX-Trigger"])["revisionChanged"] == {"from": loaded, "to": loaded + 1}
+
+
+@pytest.mark.parametrize("edit", ["²", "9" * 5000, "-1", "1e3"])
+def test_a_hostile_edit_parameter_is_ignored_not_an_error(client_as, kg_response, edit):
+    assert client_as("nmi-kg").get(f"/en/surveys/responses/{kg_response.pk}/", {"edit": edit}).status_code == 200
+
+
+@pytest.fixture
+def open_self_classification(demo, user_named):
+    campaign = Campaign.objects.get(kind=CampaignKind.SELF_CLASSIFICATION, year=2021)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        status=Campaign.Status.OPEN, closes_on=timezone.localdate() + timedelta(days=30)
+    )
+    response = Response.objects.get(campaign=campaign, institute=user_named("nmi-kg").institute)
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.DRAFT)
+    return Response.objects.get(pk=response.pk)
+
+
+def test_item_urls_of_a_self_classification_answer_404_not_500(client_as, open_self_classification):
+    client = client_as("nmi-kg")
+    url = f"/en/surveys/responses/{open_self_classification.pk}"
+    data = {"revision": open_self_classification.revision}
+    assert client.get(f"{url}/", {"edit": "1"}).status_code == 200
+    assert client.post(f"{url}/items/1/", data).status_code == 404
+    assert client.post(f"{url}/items/1/delete/", data).status_code == 404
+    added = client.post(f"{url}/items/add/", data, follow=True)
+    assert "This questionnaire has no needs or offers to add." in added.content.decode()
 
 
 def test_revision_helpers_claim_once_and_refuse_a_missing_number(kg_response):
