@@ -195,6 +195,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A Redis that drops packets instead of refusing them must not hold a request:
+# the publish on commit gives up after a few seconds and the sweep retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
 # Jobs (core.jobs): a pending job the broker took more than this many
 # seconds ago and no worker started is enqueued again by the sweep.

@@ -123,7 +123,7 @@ def campaign_change_log(*, campaign: Campaign, limit: int = 300) -> list[ChangeL
     return change_log(
         LogSource(Campaign.history.filter(id=campaign.pk)),
         LogSource(
-            Invitation.history.filter(campaign_id=campaign.pk),
+            Invitation.history.filter(campaign_id=campaign.pk).select_related("institute"),
             describe=lambda record: str(record.institute) if record.institute_id else "",
             ignore=frozenset({"campaign"}),
         ),

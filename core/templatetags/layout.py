@@ -1,5 +1,6 @@
 """`{% memo [value ...] %}...{% endmemo %}`: a part of the layout rendered once
-per language (and per each value given) and kept with the compiled template.
+per language and script prefix (and per each value given) and kept with the
+compiled template.
 
 For the parts of the base layout that every page repeats and that depend
 on nothing but the language: static file URLs, fixed links, translated
@@ -15,6 +16,7 @@ import weakref
 from django import template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.urls import get_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -34,7 +36,8 @@ class MemoNode(template.Node):
         _nodes.add(self)
 
     def render(self, context):
-        key = (get_language(), *(value.resolve(context) for value in self.values))
+        # The script prefix too: the kept HTML holds URLs ({% url %}, {% static %}).
+        key = (get_language(), get_script_prefix(), *(value.resolve(context) for value in self.values))
         html = self.rendered.get(key)
         if html is None:
             html = self.nodelist.render(context)

@@ -233,3 +233,26 @@ def test_the_demos_needs_have_their_creation_in_the_change_log(client_as, user_n
     response = Response.objects.get(campaign__kind=CampaignKind.NEEDS, campaign__year=2022, institute=user_named("nmi-kg").institute)
     html = client_as("nmi-kg").get(f"/en/surveys/responses/{response.pk}/history/").content.decode()
     assert "Need #" in html
+
+
+def test_a_campaigns_change_log_makes_the_same_queries_for_many_invitations(client_as, user_named, django_assert_max_num_queries):
+    from institutes.models import Institute
+
+    campaign = Campaign.objects.get(kind=CampaignKind.NEEDS, year=2022)
+    client = client_as("secretariat")
+    client.get(f"/en/surveys/campaigns/{campaign.pk}/history/")  # warm: session, user
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/en/surveys/campaigns/{campaign.pk}/history/")
+    services.campaign_save(
+        campaign=Campaign.objects.create(
+            kind="offers", year=2033, questionnaire=campaign.questionnaire, opens_on=date(2033, 1, 1), closes_on=date(2033, 2, 1)
+        ),
+        kind="needs", year=2033, opens_on=date(2033, 1, 1), closes_on=date(2033, 2, 1), reminder_days=7,
+        introduction_ru="", introduction_en="", institutes=list(Institute.objects.all()), by=user_named("secretariat"),
+    )
+    many = Campaign.objects.get(kind="needs", year=2033)
+    with django_assert_max_num_queries(len(few)):
+        client.get(f"/en/surveys/campaigns/{many.pk}/history/")

@@ -112,6 +112,10 @@ def test_only_the_secretariat_sees_the_campaign_buttons(client_as, open_needs):
     secretariat = client_as("secretariat").get(open_needs.get_absolute_url()).content.decode()
     assert reverse("surveys:campaign_close", args=[open_needs.pk]) in secretariat
     assert reverse("surveys:import_upload") in secretariat
+    for username in ("chair", "committee", "nmi-kg"):
+        page = client_as(username).get(open_needs.get_absolute_url()).content.decode()
+        assert reverse("surveys:campaign_close", args=[open_needs.pk]) not in page, username
+        assert reverse("surveys:import_upload") not in page, username
 
 
 def test_administrator_has_the_rule_not_every_permission(user_named, kg_draft):
