@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from institutes import demo
@@ -76,7 +77,9 @@ class Command(BaseCommand):
             except ModuleNotFoundError:
                 continue
             if hasattr(module, "load_demo"):
-                self.stdout.write(self.style.SUCCESS(f"{app.verbose_name}: {module.load_demo()}"))
+                loaded = module.load_demo()
+                with translation.override("en"):  # the command speaks English throughout
+                    self.stdout.write(self.style.SUCCESS(f"{app.verbose_name}: {loaded}"))
 
     def _user(self, username, first_name, last_name, roles, institute) -> int:
         user, created = User.objects.update_or_create(
