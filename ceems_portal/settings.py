@@ -201,7 +201,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3}
 CELERY_TIMEZONE = TIME_ZONE
 # Jobs (core.jobs): a pending job the broker took more than this many
-# seconds ago and no worker started is enqueued again by the sweep.
+# seconds ago and no worker started, or one whose last attempt failed with
+# attempts left, is enqueued again by the sweep.
 JOB_REQUEUE_AFTER = env.int("JOB_REQUEUE_AFTER", default=120)
 CELERY_BEAT_SCHEDULE = {
     "core-sweep": {"task": "core.tasks.sweep", "schedule": 60},

@@ -1,7 +1,10 @@
-"""The one exception for broken domain rules.
+"""The project's exceptions for broken domain rules.
 
-Views catch it and show its message to the user; its `message` is a
-translated, user-facing sentence (one of the constants in a services module).
+A service raises PortalError with a translated, user-facing sentence (one of
+the constants of a services module, which tests assert on) and, where it
+helps, a `code`. Views do not catch it themselves: `core.views.handles_portal_errors`
+turns it into a message and a redirect, and ConflictError into a message and
+a full reload of the page.
 """
 
 
