@@ -86,19 +86,23 @@ def job_enqueue(*, name: str, kwargs: dict | None = None, by=None) -> Job:
     return job
 
 
-class JobDispatch:
-    """The on-commit callback that hands jobs to the broker. A class rather
-    than a partial: Django's robust on_commit handler logs the callback's
-    __qualname__ when it fails, which a partial does not have."""
+class AfterCommit:
+    """An on-commit callback that hands rows (by id) to the broker. Not a
+    functools.partial: when a callback fails, Django's robust on_commit
+    handler names it by its `__qualname__`, which a partial, or an instance
+    of an ordinary class, does not have; this one sets its own."""
 
-    def __init__(self, job_ids: list[int]):
-        self.job_ids = list(job_ids)
-
-    def __call__(self) -> int:
-        return jobs_dispatch(self.job_ids)
+    def __init__(self, ids: list[int]):
+        self.ids = list(ids)
+        self.__qualname__ = f"{type(self).__qualname__}({self.ids!r})"
 
     def __repr__(self) -> str:
-        return f"JobDispatch({self.job_ids!r})"
+        return self.__qualname__
+
+
+class JobDispatch(AfterCommit):
+    def __call__(self) -> int:
+        return jobs_dispatch(self.ids)
 
 
 def jobs_dispatch(job_ids: list[int]) -> int:
@@ -113,19 +117,23 @@ def jobs_dispatch(job_ids: list[int]) -> int:
         try:
             job_run_task.apply_async(
                 (job.pk,), time_limit=job.time_limit + 30, soft_time_limit=job.time_limit,
-                retry=True, retry_policy=_PUBLISH_RETRY,
+                retry=True, retry_policy=PUBLISH_RETRY,
             )
         except Exception:  # the broker: kombu raises several kinds
             logger.warning("Could not hand job %s to the broker; the sweep will retry.", job.pk, exc_info=True)
             break
         published.append(job.pk)
     if published:
-        Job.objects.filter(pk__in=published, status=Job.Status.PENDING, attempts=0).update(enqueued_at=stamp)
+        # Not over a later stamp: an in-process run that failed and set its
+        # own, for the sweep's next attempt.
+        Job.objects.filter(
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stamp), pk__in=published, status=Job.Status.PENDING
+        ).update(enqueued_at=stamp)
     return len(published)
 
 
 # One quick retry, then leave it to the sweep: a request must not hang on a dead broker.
-_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 def job_run(*, job_id: int) -> Job | None:

@@ -36,6 +36,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .jobs import PUBLISH_RETRY, AfterCommit
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -107,22 +108,11 @@ def _render(template: str, context: dict, language: str) -> tuple[str, str, str]
     return subject[:255], body, html
 
 
-class OutboxDispatch:
-    """The on-commit callback that hands outbox rows to the broker (a class
-    with a __qualname__, not a partial: see core.jobs.JobDispatch)."""
-
-    def __init__(self, message_ids: list[int]):
-        self.message_ids = list(message_ids)
-
+class OutboxDispatch(AfterCommit):
     def __call__(self) -> int:
-        return outbox_dispatch(self.message_ids)
-
-    def __repr__(self) -> str:
-        return f"OutboxDispatch({self.message_ids!r})"
+        return outbox_dispatch(self.ids)
 
 
-# One quick retry, then leave it to the sweep: a request must not hang on a dead broker.
-_PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
 def outbox_dispatch(message_ids: list[int]) -> int:
@@ -137,7 +127,7 @@ def outbox_dispatch(message_ids: list[int]) -> int:
     published = []
     for pk in message_ids:
         try:
-            outbox_send_task.apply_async((pk,), retry=True, retry_policy=_PUBLISH_RETRY)
+            outbox_send_task.apply_async((pk,), retry=True, retry_policy=PUBLISH_RETRY)
         except Exception:  # the broker: kombu raises several kinds
             logger.warning("Could not hand email %s to the broker; the sweep will retry.", pk, exc_info=True)
             break

@@ -81,10 +81,6 @@ def csv_row(values: Iterable[Any]) -> list[CellValue]:
     return [csv_cell(value) for value in values]
 
 
-# The name the callers used before `safe_cell` also cleaned control characters.
-escape_cell = safe_cell
-
-
 def safe_dataset(dataset: tablib.Dataset, *, empty: Any = None) -> tablib.Dataset:
     """A copy of a tablib dataset (django-import-export's exports) with
     every cell, headers included, made safe; None cells become `empty`."""

@@ -123,20 +123,3 @@ def permission_required(perm: str):
         return wrapper
 
     return decorator
-
-
-def role_required(*roles: str):
-    """Kept for code not yet moved to named permissions: the view runs only
-    for a logged-in user holding one of `roles`; anyone else gets 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if not _holds(request.user, *roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator

@@ -59,6 +59,25 @@ def client_as(client, user_named):
     return login
 
 
+@pytest.fixture
+def open_needs(demo):
+    """The demo's open needs campaign of the current year (AM, KG, TJ, UZ invited)."""
+    from django.utils import timezone
+
+    from surveys.models import Campaign, CampaignKind
+
+    return Campaign.objects.get(kind=CampaignKind.NEEDS, year=timezone.localdate().year)
+
+
+@pytest.fixture
+def kg_response(open_needs, user_named):
+    """Kyrgyzstandard's draft response to it."""
+    from surveys.services import response_start
+
+    user = user_named("nmi-kg")
+    return response_start(campaign=open_needs, institute=user.institute, by=user)
+
+
 @pytest.fixture(scope="session")
 def celery_worker_thread(django_db_blocker):
     """A real Celery worker in a thread, consuming from the configured broker.

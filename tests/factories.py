@@ -33,3 +33,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", "secret-Pass-123")
+
+
+def current_revision(response) -> int:
+    """The revision a page loaded now would carry for `response`."""
+    from surveys.models import Response
+
+    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)

@@ -7,28 +7,15 @@ from datetime import date, timedelta
 import pytest
 from celery import shared_task
 from django.urls import reverse
-from django.utils import timezone
 
 from core.changelog import LogSource, change_log
 from core.history import acting_as, history_user
 from institutes.models import Country, Institute, User
 from surveys import services
 from surveys.models import Campaign, CampaignKind, Need, Response
+from tests.factories import current_revision
 
 pytestmark = pytest.mark.django_db
-
-
-def _current(response) -> int:
-    """The revision a page loaded now would carry."""
-    from surveys.models import Response
-
-    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)
-
-
-
-@pytest.fixture
-def open_needs(demo):
-    return Campaign.objects.get(kind=CampaignKind.NEEDS, year=timezone.localdate().year)
 
 
 def _new_campaign(secretariat, institute, year=2030):
@@ -65,7 +52,7 @@ def test_a_view_records_the_logged_in_user_without_the_service_setting_it(client
 def test_an_item_saved_from_the_questionnaire_names_the_respondent(client_as, open_needs, user_named):
     kg = user_named("nmi-kg")
     response = services.response_start(campaign=open_needs, institute=kg.institute, by=kg)
-    client_as("nmi-kg").post(reverse("surveys:item_add", args=[response.pk]), {"revision": _current(response)})
+    client_as("nmi-kg").post(reverse("surveys:item_add", args=[response.pk]), {"revision": current_revision(response)})
     assert Need.history.get(response_id=response.pk).history_user == kg
 
 
@@ -170,8 +157,8 @@ def test_change_log_names_fields_with_values_before_and_after(open_needs, user_n
     kg = user_named("nmi-kg")
     response = services.response_start(campaign=open_needs, institute=kg.institute, by=kg)
     with acting_as(kg):
-        item = services.item_add(response=response, revision=_current(response), by=kg)
-        services.item_save(item=item, revision=_current(item.response), by=kg, subject="Manometers", priority="high")
+        item = services.item_add(response=response, revision=current_revision(response), by=kg)
+        services.item_save(item=item, revision=current_revision(item.response), by=kg, subject="Manometers", priority="high")
     entries = change_log(LogSource(Need.history.filter(response_id=response.pk)))
     assert [entry.action for entry in entries] == ["~", "+"]
     changed = {change.field: (change.before, change.after) for change in entries[0].changes}
@@ -183,9 +170,9 @@ def test_change_log_names_fields_with_values_before_and_after(open_needs, user_n
 def test_change_log_queries_do_not_grow_with_the_history(open_needs, user_named, django_assert_max_num_queries):
     kg = user_named("nmi-kg")
     response = services.response_start(campaign=open_needs, institute=kg.institute, by=kg)
-    item = services.item_add(response=response, revision=_current(response), by=kg)
+    item = services.item_add(response=response, revision=current_revision(response), by=kg)
     for n in range(40):
-        services.item_save(item=item, revision=_current(item.response), by=kg, subject=f"Version {n}")
+        services.item_save(item=item, revision=current_revision(item.response), by=kg, subject=f"Version {n}")
     with django_assert_max_num_queries(8):
         entries = change_log(LogSource(Need.history.filter(response_id=response.pk)), LogSource(Response.history.filter(id=response.pk)), limit=10)
     assert len(entries) == 10

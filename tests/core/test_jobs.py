@@ -136,3 +136,18 @@ def test_what_a_job_changes_is_recorded_as_the_work_of_who_asked(demo, user_name
     assert jobs.job_run(job_id=job.pk).status == Job.Status.DONE
     latest = Country.history.filter(iso2="KG").order_by("-history_date").first()
     assert latest.name_en == "Kyrgyz Republic" and latest.history_user == secretariat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_hand_over_to_the_broker_is_logged_and_the_callers_work_is_kept(monkeypatch, caplog):
+    """Django's robust on_commit handler names a failing callback by its
+    __qualname__: the callback must have one, or the request fails after
+    its work was committed."""
+    def broken(ids):
+        raise RuntimeError("the broker is in a bad way")
+
+    monkeypatch.setattr(jobs, "jobs_dispatch", broken)
+    with transaction.atomic():
+        job = jobs.job_enqueue(name="tests.count", kwargs={"upto": 1})
+    assert Job.objects.filter(pk=job.pk, status=Job.Status.PENDING).exists()
+    assert "JobDispatch([" in caplog.text and "the broker is in a bad way" in caplog.text

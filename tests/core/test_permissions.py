@@ -2,38 +2,18 @@
 asked through the views, the templates and the admin."""
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from surveys.models import Campaign, CampaignKind, Response
+from surveys.models import Campaign, Response
+from tests.factories import current_revision
 
 pytestmark = pytest.mark.django_db
-
-
-def _current(response) -> int:
-    """The revision a page loaded now would carry."""
-    from surveys.models import Response
-
-    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)
 
 
 DEMO_ROLES = ["secretariat", "chair", "committee", "nmi-kg", "nmi-uz", "nmi-am", "nmi-md", "admin"]
 
 
-@pytest.fixture
-def open_needs(demo):
-    return Campaign.objects.get(kind=CampaignKind.NEEDS, year=timezone.localdate().year)
-
-
-@pytest.fixture
-def kg_draft(open_needs, user_named):
-    from surveys.services import response_start
-
-    user = user_named("nmi-kg")
-    return response_start(campaign=open_needs, institute=user.institute, by=user)
-
-
 @pytest.mark.parametrize("username", DEMO_ROLES)
-def test_view_rules_agree_with_the_querysets_for_every_object(user_named, kg_draft, username):
+def test_view_rules_agree_with_the_querysets_for_every_object(user_named, kg_response, username):
     """The rule for one object and visible_to() for rows say the same."""
     user = user_named(username)
     visible = set(Response.objects.visible_to(user).values_list("pk", flat=True))
@@ -44,11 +24,11 @@ def test_view_rules_agree_with_the_querysets_for_every_object(user_named, kg_dra
         assert user.has_perm("surveys.view_campaign", campaign) == (campaign.pk in visible), campaign
 
 
-def test_respondent_cannot_open_another_institutes_response(client_as, kg_draft):
+def test_respondent_cannot_open_another_institutes_response(client_as, kg_response):
     client = client_as("nmi-uz")
-    assert client.get(kg_draft.get_absolute_url()).status_code == 404
-    assert client.get(reverse("surveys:response_history", args=[kg_draft.pk])).status_code == 404
-    assert client.post(reverse("surveys:item_add", args=[kg_draft.pk]), {"revision": _current(kg_draft)}).status_code == 404
+    assert client.get(kg_response.get_absolute_url()).status_code == 404
+    assert client.get(reverse("surveys:response_history", args=[kg_response.pk])).status_code == 404
+    assert client.post(reverse("surveys:item_add", args=[kg_response.pk]), {"revision": current_revision(kg_response)}).status_code == 404
 
 
 def test_task_group_reading_a_submitted_response_cannot_change_it(client_as, demo):
@@ -57,7 +37,7 @@ def test_task_group_reading_a_submitted_response_cannot_change_it(client_as, dem
     page = client.get(response.get_absolute_url())
     assert page.status_code == 200
     assert reverse("surveys:item_add", args=[response.pk]) not in page.content.decode()
-    assert client.post(reverse("surveys:item_add", args=[response.pk]), {"revision": _current(response)}).status_code == 404
+    assert client.post(reverse("surveys:item_add", args=[response.pk]), {"revision": current_revision(response)}).status_code == 404
     assert client.post(response.get_absolute_url(), {"response-comment": "x"}).status_code == 404
 
 
@@ -82,7 +62,7 @@ def _links(html: str) -> set[str]:
 
 
 @pytest.mark.parametrize("username", DEMO_ROLES)
-def test_every_link_on_campaign_and_response_pages_answers_200_to_whom_it_is_shown(client_as, kg_draft, username):
+def test_every_link_on_campaign_and_response_pages_answers_200_to_whom_it_is_shown(client_as, kg_response, username):
     """A link is shown iff the page behind it answers: the template asks the
     same rule as the view."""
     client = client_as(username)
@@ -103,9 +83,9 @@ def test_every_link_on_campaign_and_response_pages_answers_200_to_whom_it_is_sho
 
 
 @pytest.mark.parametrize("username", ["chair", "committee", "nmi-uz"])
-def test_progress_table_links_only_the_responses_the_user_may_open(client_as, open_needs, kg_draft, username):
+def test_progress_table_links_only_the_responses_the_user_may_open(client_as, open_needs, kg_response, username):
     html = client_as(username).get(open_needs.get_absolute_url()).content.decode()
-    assert kg_draft.get_absolute_url() not in html
+    assert kg_response.get_absolute_url() not in html
 
 
 def test_only_the_secretariat_sees_the_campaign_buttons(client_as, open_needs):
@@ -118,22 +98,22 @@ def test_only_the_secretariat_sees_the_campaign_buttons(client_as, open_needs):
         assert reverse("surveys:import_upload") not in page, username
 
 
-def test_administrator_has_the_rule_not_every_permission(user_named, kg_draft):
+def test_administrator_has_the_rule_not_every_permission(user_named, kg_response):
     """A superuser is not waved through: the rule answers (an administrator
     is no respondent of Kyrgyzstandard, so may not edit its answers)."""
     admin = user_named("admin")
-    assert admin.has_perm("surveys.view_response", kg_draft)
-    assert not admin.has_perm("surveys.edit_response", kg_draft)
-    assert not admin.has_perm("surveys.answer_response", kg_draft)
+    assert admin.has_perm("surveys.view_response", kg_response)
+    assert not admin.has_perm("surveys.edit_response", kg_response)
+    assert not admin.has_perm("surveys.answer_response", kg_response)
     # A permission no rule defines is still Django's (superuser: yes).
     assert admin.has_perm("institutes.change_country")
 
 
-def test_inactive_user_holds_no_permission(user_named, kg_draft):
+def test_inactive_user_holds_no_permission(user_named, kg_response):
     user = user_named("nmi-kg")
-    assert user.has_perm("surveys.edit_response", kg_draft)
+    assert user.has_perm("surveys.edit_response", kg_response)
     user.is_active = False
-    assert not user.has_perm("surveys.edit_response", kg_draft)
+    assert not user.has_perm("surveys.edit_response", kg_response)
 
 
 # --- The admin asks the same rules -------------------------------------------------
@@ -146,11 +126,11 @@ def test_admin_refuses_to_delete_an_open_campaign(client_as, open_needs):
         assert client.get(f"/en/admin/surveys/campaign/{draft.pk}/delete/").status_code == 200
 
 
-def test_admin_refuses_to_delete_a_submitted_response(client_as, demo, kg_draft):
+def test_admin_refuses_to_delete_a_submitted_response(client_as, demo, kg_response):
     submitted = Response.objects.filter(status=Response.Status.SUBMITTED).first()
     client = client_as("admin")
     assert client.get(f"/en/admin/surveys/response/{submitted.pk}/delete/").status_code == 403
-    assert client.get(f"/en/admin/surveys/response/{kg_draft.pk}/delete/").status_code == 200
+    assert client.get(f"/en/admin/surveys/response/{kg_response.pk}/delete/").status_code == 200
 
 
 def test_admin_bulk_delete_refuses_what_the_rule_refuses(client_as, open_needs):

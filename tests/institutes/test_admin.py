@@ -107,6 +107,6 @@ def test_admin_export_escapes_formula_like_cells_and_keeps_numbers(client_as):
     ],
 )
 def test_escape_cell(value, expected):
-    from core.spreadsheets import escape_cell
+    from core.spreadsheets import safe_cell
 
-    assert escape_cell(value) == expected
+    assert safe_cell(value) == expected

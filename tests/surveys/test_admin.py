@@ -9,18 +9,11 @@ import pytest
 from institutes.models import SubField
 from surveys import services
 from surveys.models import Campaign, Need, Questionnaire, Response
+from tests.factories import current_revision
 
 from .conftest import submitted_response
 
 pytestmark = pytest.mark.django_db
-
-
-def _current(response) -> int:
-    """The revision a page loaded now would carry."""
-    from surveys.models import Response
-
-    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)
-
 
 
 def _form_data(page) -> dict:
@@ -92,7 +85,7 @@ def test_admin_close_action_closes_through_the_service(client_as, open_needs):
 def test_need_edited_in_the_admin_bumps_the_revision_so_an_open_questionnaire_gets_a_conflict(
     client_as, kg_response, user_named
 ):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     loaded = kg_response.revision  # the respondent's page was loaded at this revision
     admin = client_as("admin")
@@ -115,11 +108,11 @@ def test_need_edited_in_the_admin_bumps_the_revision_so_an_open_questionnaire_ge
 
 
 def test_stale_admin_form_of_a_need_is_refused(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     admin = client_as("admin")
     page = admin.get(f"/en/admin/surveys/need/{item.pk}/change/")
     data = {**_form_data(page), "subject": "Late"}
-    services.item_save(item=Need.objects.get(pk=item.pk), revision=_current(item.response), by=None, subject="Saved by the respondent")
+    services.item_save(item=Need.objects.get(pk=item.pk), revision=current_revision(item.response), by=None, subject="Saved by the respondent")
     answer = admin.post(f"/en/admin/surveys/need/{item.pk}/change/", data)
     assert answer.status_code == 200
     assert "Somebody else saved this response" in answer.content.decode()
@@ -128,7 +121,7 @@ def test_stale_admin_form_of_a_need_is_refused(client_as, kg_response):
 
 
 def test_admin_validates_a_need_as_the_service_does(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     admin = client_as("admin")
     page = admin.get(f"/en/admin/surveys/need/{item.pk}/change/")
     mass = SubField.objects.get(code="M-MASS")
@@ -185,8 +178,8 @@ def test_other_roles_do_not_reach_the_survey_admin(client_as, open_needs, userna
 
 
 def test_an_item_change_posted_without_its_revision_is_refused(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
-    services.item_save(item=Need.objects.get(pk=item.pk), revision=_current(kg_response), by=None, subject="The respondent's")
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
+    services.item_save(item=Need.objects.get(pk=item.pk), revision=current_revision(kg_response), by=None, subject="The respondent's")
     result = client_as("admin").post(
         f"/en/admin/surveys/need/{item.pk}/change/",
         {"response": kg_response.pk, "subject": "Admin's, without a revision", "position": 1},

@@ -10,19 +10,16 @@ from core.concurrency import STALE, revision_bump, revision_claim, revision_from
 from core.errors import ConflictError
 from surveys import services
 from surveys.models import MAX_CAPACITY, Campaign, CampaignKind, Need, Offer, Response
+from tests.factories import current_revision
 
 pytestmark = pytest.mark.django_db
 
 CONFLICT_TEXT = "Somebody else saved this response after you opened it."
 
 
-def _current(response) -> int:
-    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)
-
-
 def test_an_item_save_without_a_revision_is_refused_and_changes_nothing(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
-    services.item_save(item=item, revision=_current(kg_response), by=None, subject="Saved by a colleague")
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
+    services.item_save(item=item, revision=current_revision(kg_response), by=None, subject="Saved by a colleague")
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
         {f"item-{item.pk}-subject": "Posted without a revision"},
@@ -33,7 +30,7 @@ def test_an_item_save_without_a_revision_is_refused_and_changes_nothing(client_a
 
 
 def test_a_general_save_without_a_revision_is_refused(client_as, kg_response):
-    services.response_save(response=kg_response, revision=_current(kg_response), by=None, comment="A colleague's")
+    services.response_save(response=kg_response, revision=current_revision(kg_response), by=None, comment="A colleague's")
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/", {"response-comment": "Mine, from an old tab"}, follow=True
     )
@@ -43,7 +40,7 @@ def test_a_general_save_without_a_revision_is_refused(client_as, kg_response):
 
 @pytest.mark.parametrize("garbage", ["", "abc", "-3", "0", "1e9", "9" * 400])
 def test_a_revision_that_is_not_a_number_is_a_conflict_not_an_error(client_as, kg_response, garbage):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
         {"revision": garbage, f"item-{item.pk}-subject": "x"},
@@ -53,7 +50,7 @@ def test_a_revision_that_is_not_a_number_is_a_conflict_not_an_error(client_as, k
 
 
 def test_adding_an_item_from_a_stale_page_is_a_conflict(client_as, kg_response):
-    stale = _current(kg_response)
+    stale = current_revision(kg_response)
     services.response_save(response=kg_response, revision=stale, by=None, comment="Saved meanwhile")
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": stale}, follow=True
@@ -65,7 +62,7 @@ def test_adding_an_item_from_a_stale_page_is_a_conflict(client_as, kg_response):
 def test_an_htmx_add_tells_the_page_which_revision_it_moved_from_and_to(client_as, kg_response):
     import json
 
-    loaded = _current(kg_response)
+    loaded = current_revision(kg_response)
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": loaded}, HTTP_HX_REQUEST="true"
     )
@@ -75,8 +72,8 @@ def test_an_htmx_add_tells_the_page_which_revision_it_moved_from_and_to(client_a
 def test_an_htmx_item_save_reports_the_revision_it_claimed_not_a_later_one(client_as, kg_response):
     import json
 
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
-    loaded = _current(kg_response)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
+    loaded = current_revision(kg_response)
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
         {"revision": loaded, f"item-{item.pk}-subject": "Mine"},
@@ -113,14 +110,14 @@ def test_item_urls_of_a_self_classification_answer_404_not_500(client_as, open_s
 
 
 def test_revision_helpers_claim_once_and_refuse_a_missing_number(kg_response):
-    start = _current(kg_response)
+    start = current_revision(kg_response)
     assert revision_claim(kg_response, revision=start) == start + 1
     with pytest.raises(ConflictError) as stale:
         revision_claim(kg_response, revision=start)
     assert stale.value.message == STALE
     with pytest.raises(ConflictError):
         revision_claim(kg_response, revision=None)
-    assert revision_bump(kg_response) == start + 2 == _current(kg_response)
+    assert revision_bump(kg_response) == start + 2 == current_revision(kg_response)
     assert revision_from({"revision": " 7 "}) == 7
     assert revision_from({}) is None
 

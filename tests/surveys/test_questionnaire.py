@@ -7,13 +7,9 @@ from django.utils import timezone
 from institutes.models import SubField
 from surveys import services
 from surveys.models import Need, Response
+from tests.factories import current_revision
 
 pytestmark = pytest.mark.django_db
-
-
-def _current(response) -> int:
-    """The revision a page loaded now would carry."""
-    return Response.objects.values_list("revision", flat=True).get(pk=response.pk)
 
 
 def _item_data(item, **values):
@@ -57,7 +53,7 @@ def test_respondent_cannot_open_another_institutes_response(client_as, kg_respon
 
 def test_draft_item_saves_without_required_fields(client_as, kg_response):
     client = client_as("nmi-kg")
-    client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": _current(kg_response)})
+    client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": current_revision(kg_response)})
     item = Need.objects.get(response=kg_response)
     kg_response.refresh_from_db()
     result = client.post(
@@ -70,8 +66,8 @@ def test_draft_item_saves_without_required_fields(client_as, kg_response):
 
 def test_bad_value_shows_error_next_to_field_and_keeps_what_was_saved(client_as, kg_response):
     client = client_as("nmi-kg")
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=kg_response.institute.members.first())
-    services.item_save(item=item, revision=_current(item.response), by=None, subject="Saved subject")
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=kg_response.institute.members.first())
+    services.item_save(item=item, revision=current_revision(item.response), by=None, subject="Saved subject")
     kg_response.refresh_from_db()
     result = client.post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
@@ -88,7 +84,7 @@ def test_bad_value_shows_error_next_to_field_and_keeps_what_was_saved(client_as,
 
 def test_subfield_must_belong_to_area(client_as, kg_response):
     client = client_as("nmi-kg")
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     mass = SubField.objects.get(code="M-MASS")
     ph = SubField.objects.get(code="QM-PH")
@@ -102,8 +98,8 @@ def test_subfield_must_belong_to_area(client_as, kg_response):
 
 def test_submit_lists_every_problem_next_to_its_field(client_as, kg_response):
     client = client_as("nmi-kg")
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
-    services.item_save(item=item, revision=_current(item.response), by=None, activity_type="comparison", subject="Pressure")
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
+    services.item_save(item=item, revision=current_revision(item.response), by=None, activity_type="comparison", subject="Pressure")
     result = client.post(f"/en/surveys/responses/{kg_response.pk}/submit/")
     assert result.status_code == 400
     html = result.content.decode()
@@ -122,7 +118,7 @@ def test_submit_of_an_empty_response_is_refused(client_as, kg_response):
 
 def test_complete_response_is_submitted_with_who_and_when(client_as, kg_response, user_named):
     client = client_as("nmi-kg")
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     assert client.post(f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/", _complete_need(item)).status_code == 302
     assert client.post(f"/en/surveys/responses/{kg_response.pk}/submit/").status_code == 302
@@ -131,13 +127,13 @@ def test_complete_response_is_submitted_with_who_and_when(client_as, kg_response
     assert kg_response.submitted_by == user_named("nmi-kg")
     assert kg_response.submitted_at is not None
     # A submitted response can no longer be changed by its institute.
-    assert client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": _current(kg_response)}).status_code == 302
+    assert client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": current_revision(kg_response)}).status_code == 302
     assert Need.objects.filter(response=kg_response).count() == 1
 
 
 def test_submit_after_the_deadline_is_refused_and_the_draft_stays(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
-    services.item_save(item=item, revision=_current(item.response), by=None, subject="Kept")
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
+    services.item_save(item=item, revision=current_revision(item.response), by=None, subject="Kept")
     campaign = kg_response.campaign
     campaign.opens_on = timezone.localdate() - timedelta(days=30)
     campaign.closes_on = timezone.localdate() - timedelta(days=1)
@@ -150,7 +146,7 @@ def test_submit_after_the_deadline_is_refused_and_the_draft_stays(client_as, kg_
 
 
 def test_two_people_saving_at_once_get_a_conflict_not_an_overwrite(client_as, kg_response, client, django_user_model):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     stale = kg_response.revision
     first = client_as("nmi-kg")
@@ -170,7 +166,7 @@ def test_two_people_saving_at_once_get_a_conflict_not_an_overwrite(client_as, kg
 
 def test_items_are_removed_in_place(client_as, kg_response):
     client = client_as("nmi-kg")
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     result = client.post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/delete/",
@@ -184,7 +180,7 @@ def test_items_are_removed_in_place(client_as, kg_response):
 
 def test_htmx_add_returns_the_item_form_partial(client_as, kg_response):
     result = client_as("nmi-kg").post(
-        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": _current(kg_response)}, HTTP_HX_REQUEST="true"
+        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": current_revision(kg_response)}, HTTP_HX_REQUEST="true"
     )
     html = result.content.decode()
     assert result.status_code == 200
@@ -198,7 +194,7 @@ def test_start_from_last_years_answers(client_as, demo, user_named):
     user = user_named("nmi-uz")
     response = services.response_start(campaign=campaign, institute=user.institute, by=user)
     result = client_as("nmi-uz").post(
-        f"/en/surveys/responses/{response.pk}/copy-previous/", {"revision": _current(response)}, follow=True
+        f"/en/surveys/responses/{response.pk}/copy-previous/", {"revision": current_revision(response)}, follow=True
     )
     assert "4 items copied from the previous response." in result.content.decode()
     subjects = set(Need.objects.filter(response=response).values_list("subject", flat=True))
@@ -209,7 +205,7 @@ def test_start_from_last_years_answers(client_as, demo, user_named):
 
 def test_every_change_is_recorded_with_who_and_what(client_as, kg_response, user_named):
     client = client_as("nmi-kg")
-    client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": _current(kg_response)})
+    client.post(f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": current_revision(kg_response)})
     item = Need.objects.get(response=kg_response)
     kg_response.refresh_from_db()
     client.post(f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/", _item_data(item, subject="Manometers"))
@@ -247,10 +243,10 @@ def test_self_classification_answer_and_acceptance_sets_ceems_status(client_as, 
 
 
 def test_a_conflict_in_place_reloads_the_page_with_the_message(client_as, kg_response):
-    item = services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    item = services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     kg_response.refresh_from_db()
     stale = kg_response.revision
-    services.item_save(item=item, revision=_current(item.response), by=None, subject="Saved by a colleague")
+    services.item_save(item=item, revision=current_revision(item.response), by=None, subject="Saved by a colleague")
     result = client_as("nmi-kg").post(
         f"/en/surveys/responses/{kg_response.pk}/items/{item.pk}/",
         {"revision": stale, f"item-{item.pk}-subject": "Mine"},
@@ -289,18 +285,18 @@ def test_response_page_queries_do_not_grow_with_items(client_as, kg_response):
     from django.test.utils import CaptureQueriesContext
 
     client = client_as("nmi-kg")
-    services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     with CaptureQueriesContext(connection) as few:
         assert client.get(kg_response.get_absolute_url()).status_code == 200
     for _ in range(30):
-        services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+        services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     with CaptureQueriesContext(connection) as many:
         assert client.get(kg_response.get_absolute_url()).status_code == 200
     assert len(many) == len(few)
     # After a failed submit every item shows its form with errors: still no per-item query.
     with CaptureQueriesContext(connection) as failed:
         assert client.post(f"/en/surveys/responses/{kg_response.pk}/submit/").status_code == 400
-    services.item_add(response=kg_response, revision=_current(kg_response), by=None)
+    services.item_add(response=kg_response, revision=current_revision(kg_response), by=None)
     with CaptureQueriesContext(connection) as failed_more:
         client.post(f"/en/surveys/responses/{kg_response.pk}/submit/")
     assert len(failed_more) == len(failed)
