@@ -109,8 +109,8 @@ AUTHENTICATION_BACKENDS = [
     # roles with one plain SQL statement.
     "institutes.backends.PortalModelBackend",
 ]
-# Django's database sessions, read with plain SQL (core/sessions.py).
-SESSION_ENGINE = "core.sessions"
+# Django's database sessions, read together with their user (institutes/sessions.py).
+SESSION_ENGINE = "institutes.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -42,12 +42,51 @@ def group_names(*, user_id: int) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
+def user_columns(connection, alias: str) -> tuple[str, list]:
+    """The select list of a user's row under the table alias `alias`: every
+    concrete column, then, in a scalar subquery, the names of the user's
+    groups that are roles, joined by commas (a role's name has none). With
+    its parameters; `user_from_row` reads what it selects. Shared by
+    `user_with_group_names` and the session store, which reads the session
+    and its user in one statement (institutes.sessions)."""
+    meta = User._meta
+    quote = connection.ops.quote_name
+    through = User.groups.through._meta
+    group_name = f"g.{quote(Group._meta.get_field('name').column)}"
+    joined = f"string_agg({group_name}, ',')" if connection.vendor == "postgresql" else f"group_concat({group_name}, ',')"
+    roles = [role for role in Role.values if role != Role.ADMIN]
+    columns = ", ".join(f"{alias}.{quote(f.column)}" for f in meta.concrete_fields)
+    return (
+        f"{columns},"
+        f" (SELECT {joined} FROM {quote(through.db_table)} ug"
+        f" INNER JOIN {quote(Group._meta.db_table)} g"
+        f" ON g.{quote(Group._meta.pk.column)} = ug.{quote(through.get_field('group').column)}"
+        f" WHERE ug.{quote(through.get_field('user').column)} = {alias}.{quote(meta.pk.column)}"
+        f" AND {group_name} IN ({', '.join(['%s'] * len(roles))}))",
+        roles,
+    )
+
+
+def user_from_row(row, db: str, connection) -> User:
+    """The `User` (with `group_names`) from the values `user_columns` selected."""
+    meta = User._meta
+    fields = meta.concrete_fields
+    values = []
+    for field, value in zip(fields, row):
+        column = field.get_col(meta.db_table)
+        for converter in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
+            value = converter(value, column, connection)
+        values.append(value)
+    user = User.from_db(db, [f.attname for f in fields], values)
+    user.group_names = frozenset(name for name in (row[len(fields)] or "").split(",") if name)
+    return user
+
+
 def user_with_group_names(*, user_id) -> User | None:
-    """The user `user_id` with the names of their role groups: the user of
-    every request, read by institutes.backends.PortalModelBackend in one
-    plain SQL statement, the user's row by primary key and, in a scalar
-    subquery, the names of their groups that are roles, joined by commas
-    (a role's name has none). None if there is no such user."""
+    """The user `user_id` with the names of their role groups, in one plain
+    SQL statement (`user_columns`): the user of a request whose session did
+    not bring it along (institutes.backends.PortalModelBackend). None if
+    there is no such user."""
     meta = User._meta
     try:
         pk = meta.pk.to_python(user_id)
@@ -56,35 +95,14 @@ def user_with_group_names(*, user_id) -> User | None:
     db = router.db_for_read(User)
     connection = connections[db]
     quote = connection.ops.quote_name
-    fields = meta.concrete_fields
-    through = User.groups.through._meta
-    group_name = f"g.{quote(Group._meta.get_field('name').column)}"
-    joined = f"string_agg({group_name}, ',')" if connection.vendor == "postgresql" else f"group_concat({group_name}, ',')"
-    table = quote(meta.db_table)
-    roles = [role for role in Role.values if role != Role.ADMIN]
+    columns, params = user_columns(connection, "u")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(quote(f.column) for f in fields)},"
-            f" (SELECT {joined} FROM {quote(through.db_table)} ug"
-            f" INNER JOIN {quote(Group._meta.db_table)} g"
-            f" ON g.{quote(Group._meta.pk.column)} = ug.{quote(through.get_field('group').column)}"
-            f" WHERE ug.{quote(through.get_field('user').column)} = {table}.{quote(meta.pk.column)}"
-            f" AND {group_name} IN ({', '.join(['%s'] * len(roles))}))"
-            f" FROM {table} WHERE {quote(meta.pk.column)} = %s",
-            [*roles, meta.pk.get_db_prep_value(pk, connection)],
+            f"SELECT {columns} FROM {quote(meta.db_table)} u WHERE u.{quote(meta.pk.column)} = %s",
+            [*params, meta.pk.get_db_prep_value(pk, connection)],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    values = []
-    for field, value in zip(fields, row):
-        column = field.get_col(meta.db_table)
-        for converter in [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)]:
-            value = converter(value, column, connection)
-        values.append(value)
-    user = User.from_db(db, [f.attname for f in fields], values)
-    user.group_names = frozenset(name for name in (row[-1] or "").split(",") if name)
-    return user
+    return None if row is None else user_from_row(row, db, connection)
 
 
 def with_member_counts(institutes) -> list[Institute]:

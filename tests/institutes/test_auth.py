@@ -131,3 +131,62 @@ def test_after_logout_the_old_session_cookie_opens_nothing(client, user_named):
     client.post("/en/accounts/logout/")
     client.cookies["sessionid"] = cookie
     assert client.get("/en/institutes/contacts/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_page_reads_the_session_and_its_user_in_one_statement(client, user_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from institutes.models import Session
+
+    user = user_named("secretariat")
+    client.force_login(user)
+    assert Session.objects.get().user_id == user.pk
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/accounts/profile/")
+    assert response.status_code == 200 and user.username in response.content.decode()
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert "institutes_session" in sqls[0] and "institutes_user" in sqls[0]
+    # The user was not read again on its own.
+    assert not any(
+        'FROM "institutes_user" u WHERE' in sql or 'FROM "institutes_user" WHERE' in sql for sql in sqls[1:]
+    ), sqls
+
+
+@pytest.mark.django_db
+def test_the_session_data_not_its_user_column_says_who_is_logged_in(client, user_named):
+    from institutes.models import Session
+
+    secretariat, kg = user_named("secretariat"), user_named("nmi-kg")
+    client.force_login(kg)
+    Session.objects.update(user=secretariat)  # a column out of step with the data
+    page = client.get("/en/accounts/profile/").content.decode()
+    assert kg.email in page and secretariat.email not in page
+
+
+@pytest.mark.django_db
+def test_a_deactivated_or_deleted_user_is_logged_out_at_the_next_page(client, user_named):
+    from institutes.models import Session
+
+    user = user_named("nmi-kg")
+    client.force_login(user)
+    user.is_active = False
+    user.save()
+    assert client.get("/en/accounts/profile/").status_code == 302
+    user.is_active = True
+    user.save()
+    client.force_login(user)
+    user.delete()
+    assert not Session.objects.exists()
+    assert client.get("/en/accounts/profile/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_password_changed_elsewhere_ends_the_other_sessions(client, user_named):
+    user = user_named("nmi-kg")
+    client.force_login(user)
+    assert client.get("/en/accounts/profile/").status_code == 200
+    user.set_password("a new long passphrase")
+    user.save()
+    assert client.get("/en/accounts/profile/").status_code == 302

@@ -1,0 +1,101 @@
+"""The session store: Django's database sessions, whose read also brings the
+logged-in user and their roles, in one plain SQL statement.
+
+Every page of a logged-in user reads its session and then its user. Through
+the ORM that was three queries; written out as plain SQL it was two, each a
+round trip to the database (docs/performance.md, "Every page's shared
+cost"). This store reads the session row joined with the user's row (the
+`user` column of `institutes.Session`, written whenever the session is
+saved) and hands the user to the authentication backend, which uses it only
+for the id the session's data names and otherwise reads the user itself.
+Writing, expiry, key rotation on login and deletion on logout are Django's
+own `db` store. Django's checks on the user stay as they are: the backend
+refuses an inactive user, and django.contrib.auth compares the session's
+password hash.
+"""
+from contextvars import ContextVar
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import db
+from django.core.signals import request_finished
+from django.db import connections, router
+from django.utils import timezone
+
+# The user the current request's session read brought along, as
+# (user id, User or None). Set by every read, taken by the backend once,
+# and cleared when the request ends.
+_loaded_user: ContextVar[tuple | None] = ContextVar("loaded_user", default=None)
+
+
+def take_loaded_user(user_id):
+    """The user the session read of this request loaded, if it is `user_id`
+    (a `User`, or None if the session named a user who no longer exists);
+    `...` (Ellipsis) if the read brought no user with that id. Once only."""
+    loaded = _loaded_user.get()
+    _loaded_user.set(None)
+    if loaded is None or str(loaded[0]) != str(user_id):
+        return ...
+    return loaded[1]
+
+
+def _forget_loaded_user(**kwargs) -> None:
+    _loaded_user.set(None)
+
+
+request_finished.connect(_forget_loaded_user, dispatch_uid="institutes.sessions.forget_loaded_user")
+
+
+class SessionStore(db.SessionStore):
+    @classmethod
+    def get_model_class(cls):
+        from .models import Session
+
+        return Session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        from .models import User
+
+        try:
+            session.user_id = User._meta.pk.to_python(data.get(SESSION_KEY))
+        except Exception:
+            session.user_id = None
+        return session
+
+    def _get_session_from_db(self):
+        _loaded_user.set(None)
+        if not self.session_key:
+            self._session_key = None
+            return None
+        from .models import User
+        from .selectors import user_columns, user_from_row
+
+        model = self.model
+        db_alias = router.db_for_read(model)
+        connection = connections[db_alias]
+        quote = connection.ops.quote_name
+        meta = model._meta
+        user_meta = User._meta
+        columns, params = user_columns(connection, "u")
+        sql = (
+            f"SELECT s.{quote(meta.get_field('session_data').column)}, s.{quote(meta.get_field('user').column)}, {columns}"
+            f" FROM {quote(meta.db_table)} s"
+            f" LEFT OUTER JOIN {quote(user_meta.db_table)} u"
+            f" ON u.{quote(user_meta.pk.column)} = s.{quote(meta.get_field('user').column)}"
+            f" WHERE s.{quote(meta.get_field('session_key').column)} = %s"
+            f" AND s.{quote(meta.get_field('expire_date').column)} > %s"
+        )
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, self.session_key, now])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        session_data, user_id, user_row = row[0], row[1], row[2:]
+        if user_id is not None:
+            # The joined row is empty (its primary key NULL) if the user is gone.
+            pk_index = [field.primary_key for field in user_meta.concrete_fields].index(True)
+            user = user_from_row(user_row, db_alias, connection) if user_row[pk_index] is not None else None
+            _loaded_user.set((user_id, user))
+        return model(session_key=self.session_key, session_data=session_data, user_id=user_id)
