@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "core.apps.AxesConfig",  # django-axes, named in the user's language
     "csp",
     "django_filters",
     "django_htmx",

@@ -1,8 +1,12 @@
 """Read-only admin of the jobs and the email outbox. Rows change only
 through the services; the one action, retry, calls them too."""
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
+
+from . import counting
 
 from .jobs import job_retry
 from .models import Job, OutboxMessage
@@ -68,3 +72,14 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+# Counts in the admin's lists in words that agree with the number
+# (core/counting.py): this app's models, and those of the packages whose
+# admin the portal shows as they are (groups, django-axes).
+counting.register(Job, ngettext_lazy("%(count)s background job", "%(count)s background jobs", "count"))
+counting.register(OutboxMessage, ngettext_lazy("%(count)s outgoing email", "%(count)s outgoing emails", "count"))
+counting.register(Group, ngettext_lazy("%(count)s group", "%(count)s groups", "count"))
+counting.register(AccessAttempt, ngettext_lazy("%(count)s login attempt", "%(count)s login attempts", "count"))
+counting.register(AccessLog, ngettext_lazy("%(count)s login record", "%(count)s login records", "count"))
+counting.register(AccessFailureLog, ngettext_lazy("%(count)s failed login", "%(count)s failed logins", "count"))

@@ -1,3 +1,4 @@
+import axes.apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +8,7 @@ class CoreConfig(AppConfig):
     jobs, the email outbox, history and the change log, navigation and home
     cards, safe spreadsheet cells."""
 
+    default = True  # this module also holds AxesConfig
     name = "core"
     verbose_name = _("Portal core")
 
@@ -17,3 +19,11 @@ class CoreConfig(AppConfig):
         navigation.register_entry(
             "admin:index", label=_("Administration"), order=900, visible=lambda user: user.is_superuser
         )
+
+
+class AxesConfig(axes.apps.AppConfig):
+    """django-axes under a name the admin shows in the user's language
+    (the package names its app only "Axes")."""
+
+    default = False
+    verbose_name = _("Login attempts")

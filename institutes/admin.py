@@ -8,12 +8,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from import_export.admin import ImportExportModelAdmin
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from import_export.formats.base_formats import CSV, XLSX
 
+from core import counting
 from core.spreadsheets import SafeCSV, SafeXLSX
 
 from . import resources
@@ -141,3 +143,12 @@ class UserAdmin(HistoryAdmin, DjangoUserAdmin):
         super().save_related(request, form, formsets, change)
         if "roles" in form.cleaned_data:
             user_set_roles(user=form.instance, roles=set(form.cleaned_data["roles"]))
+
+
+# Counts in the admin's lists (core/counting.py).
+counting.register(Country, ngettext_lazy("%(count)s country", "%(count)s countries", "count"))
+counting.register(CeemsStatus, ngettext_lazy("%(count)s CEEMS status", "%(count)s CEEMS statuses", "count"))
+counting.register(Institute, ngettext_lazy("%(count)s institute", "%(count)s institutes", "count"))
+counting.register(MetrologyArea, ngettext_lazy("%(count)s metrology area", "%(count)s metrology areas", "count"))
+counting.register(SubField, ngettext_lazy("%(count)s sub-field", "%(count)s sub-fields", "count"))
+counting.register(User, ngettext_lazy("%(count)s user", "%(count)s users", "count"))

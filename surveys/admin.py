@@ -11,10 +11,11 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core import counting
 from core.concurrency import revision_bump, revision_claim
 from core.errors import ConflictError, PortalError
 
@@ -289,3 +290,11 @@ class NeedAdmin(ItemAdmin):
 class OfferAdmin(ItemAdmin):
     list_display = ("subject", "activity_type", "area", "capacity", "conditions", "response")
     list_filter = ("activity_type", "area", "conditions")
+
+
+# Counts in the admin's lists (core/counting.py).
+counting.register(Questionnaire, ngettext_lazy("%(count)s questionnaire", "%(count)s questionnaires", "count"))
+counting.register(Campaign, ngettext_lazy("%(count)s campaign", "%(count)s campaigns", "count"))
+counting.register(Response, ngettext_lazy("%(count)s response", "%(count)s responses", "count"))
+counting.register(Need, ngettext_lazy("%(count)s need", "%(count)s needs", "count"))
+counting.register(Offer, ngettext_lazy("%(count)s offer", "%(count)s offers", "count"))
