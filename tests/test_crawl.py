@@ -133,7 +133,10 @@ class Crawl:
             elif status == 200 and response.get("Content-Type", "").startswith("text/html") and not response.has_header(
                 "Content-Disposition"
             ):
-                hrefs = _links(response.content.decode())
+                html = response.content.decode()
+                if "г.." in html:  # "24 декабря 2026 г." ends a sentence by itself
+                    self.failures.append(f"a date followed by a second full stop on {url}")
+                hrefs = _links(html)
             else:
                 continue
             for href in hrefs:
