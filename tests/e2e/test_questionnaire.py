@@ -43,20 +43,29 @@ def test_add_then_cancel_leaves_nothing_and_the_count_follows_in_place(page, liv
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot("questionnaire-new-need-phone")
     page.set_viewport_size({"width": 1366, "height": 768})
+    page.locator("input[name=new-subject]").fill("Typed, then cancelled")
     page.click("[data-testid=cancel-new-item]")
     page.locator("input[name=new-subject]").wait_for(state="detached")
     assert not _kg_needs().exists()
     page.reload()
     assert page.locator(".survey-item").count() == 0 and count.inner_text() == "0"
 
-    # Added and saved: the count moves without a reload.
+    # Added and saved: the count moves without a reload. What was typed
+    # before "Cancel" is not put back: cancelling discards it.
     page.click("[data-testid=add-item]")
+    assert page.locator("input[name=new-subject]").input_value() == ""
     page.locator("input[name=new-subject]").fill("Comparison of manometers")
     page.locator(".survey-item-new [data-testid=save-item]").click()
     page.locator(".survey-item").get_by_text("Comparison of manometers").wait_for()
     assert count.inner_text() == "1"
     assert page.locator("input[name=new-subject]").count() == 0
     assert page.locator("#no-items").count() == 0
+    # The next new form starts empty: the saved one's kept text was dropped.
+    page.click("[data-testid=add-item]")
+    assert page.locator("input[name=new-subject]").input_value() == ""
+    assert page.locator(".survey-item-new [data-draft-restored]").is_hidden()
+    page.click("[data-testid=cancel-new-item]")
+    page.locator("input[name=new-subject]").wait_for(state="detached")
 
     # Removed: the count goes back down in place.
     page.once("dialog", lambda dialog: dialog.accept())
