@@ -80,9 +80,7 @@ def _general_form(response: Response, data=None):
 def _required_to_submit(response: Response) -> tuple[str, ...]:
     if response.campaign.kind == CampaignKind.OFFERS:
         return services.REQUIRED_OFFER_FIELDS
-    if response.campaign.kind == CampaignKind.NEEDS:
-        return services.REQUIRED_NEED_FIELDS
-    return ("considers_ceems",)
+    return services.REQUIRED_NEED_FIELDS
 
 
 def _item_form(response: Response, data=None, *, instance=None, prefix: str, choices=None):
@@ -115,7 +113,6 @@ def _page_context(request, response: Response, *, general_form=None, item_forms=
         "reopen_form": ReopenForm(),
         "submit_errors": errors or [],
         "new_form": new_form,
-        "required_legend": response.campaign.item_model is not None,
         "can_copy_previous": _can_copy_previous(response, items),
     }
 
