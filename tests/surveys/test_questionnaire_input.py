@@ -300,6 +300,9 @@ def test_submitting_tells_the_respondents_and_the_secretariat_once(client_as, kg
         f"ceems-needs-{kg_response.campaign.year}-Kyrgyzstandard.xlsx"
     ]
     assert not secretariat.attachments.exists()
+    # The admin names the file sent with the email.
+    admin_page = client_as("admin").get(f"/en/admin/core/outboxmessage/{kg.pk}/change/").content.decode()
+    assert kg.attachments.get().filename in admin_page
     # The same submission notified again writes nothing more.
     response = Response.objects.get(pk=kg_response.pk)
     assert services.response_submitted_notify(response=response, by=user_named("nmi-kg")) == 0
