@@ -55,6 +55,11 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     actions = ["retry"]
+    readonly_fields = ("attachment_names",)
+
+    @admin.display(description=_("attachments"))
+    def attachment_names(self, obj):
+        return ", ".join(attachment.filename for attachment in obj.attachments.all()) or "—"
 
     def get_exclude(self, request, obj=None):
         # A password-reset link is nobody's to read here.

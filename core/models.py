@@ -130,3 +130,25 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} → {self.to} ({self.get_status_display()})"
+
+
+class OutboxAttachment(models.Model):
+    """A file sent with one outbox message: its bytes are kept with the row,
+    so a retry sends the same file and the file is what was true when the
+    message was written (a response's answers as submitted), not what is true
+    when the mail server finally takes it."""
+
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("email")
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -37,7 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from .jobs import PUBLISH_RETRY, AfterCommit
-from .models import OutboxMessage
+from .models import OutboxAttachment, OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def notify(
     context: Mapping | None = None,
     by=None,
     confidential: bool = False,
+    attachments: Callable[[], Iterable[tuple[str, bytes, str]]] | None = None,
 ) -> list[OutboxMessage]:
     """Write one outbox row per recipient in `to` (users, or plain addresses
     for someone without an account) for the reason `key`, and send them after
@@ -66,7 +67,11 @@ def notify(
     already has a row for `key` gets nothing new, so calling it again is
     safe. Users without an address are skipped. A `confidential` message
     (a password-reset link) is never shown in the admin and its text is
-    erased once the mail server accepted it. Returns the rows created."""
+    erased once the mail server accepted it. `attachments`, if given, is
+    called inside each recipient's language (once per language) and returns
+    (file name, bytes, content type) triples; the bytes are stored with each
+    new row (OutboxAttachment) and sent with it, the same on every retry.
+    Returns the rows created."""
     rows = []
     now = timezone.now()
     for recipient in to:
@@ -92,9 +97,25 @@ def notify(
     rows = [row for row in rows if row.to not in existing]
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
     created = list(OutboxMessage.objects.filter(key=key, to__in=[r.to for r in rows], created_at__gte=now))
+    if created and attachments is not None:
+        _attach(created, attachments)
     if created:
         transaction.on_commit(OutboxDispatch([m.pk for m in created]), robust=True)
     return created
+
+
+def _attach(messages: list[OutboxMessage], attachments: Callable[[], Iterable[tuple[str, bytes, str]]]) -> None:
+    files_by_language: dict[str, list[tuple[str, bytes, str]]] = {}
+    rows = []
+    for message in messages:
+        if message.language not in files_by_language:
+            with translation.override(message.language):
+                files_by_language[message.language] = list(attachments())
+        rows.extend(
+            OutboxAttachment(message=message, filename=name, content=bytes(content), content_type=content_type)
+            for name, content, content_type in files_by_language[message.language]
+        )
+    OutboxAttachment.objects.bulk_create(rows)
 
 
 def _render(template: str, context: dict, language: str) -> tuple[str, str, str]:
@@ -177,6 +198,8 @@ def outbox_send(*, message_id: int, now: datetime | None = None) -> str:
     email = EmailMultiAlternatives(subject=message.subject, body=message.body, to=[message.to])
     if message.html:
         email.attach_alternative(message.html, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     try:
         accepted = email.send()
         if not accepted:

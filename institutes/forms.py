@@ -3,12 +3,13 @@ import hashlib
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
+from core.forms import CleanTextMixin
 from core.outbox import notify
 
 from .models import User
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email", "preferred_language")

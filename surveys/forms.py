@@ -1,10 +1,16 @@
+import json
+
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
 from institutes.models import Institute, MetrologyArea, SubField
 
-from .models import Campaign, Need, Offer, Response
+from .models import MAX_CAPACITY, MIN_CAPACITY, REASON_MAX_LENGTH, Campaign, Need, Offer, Response, validate_capacity
+
+EMPTY_ITEM = _("Fill in at least one field before saving, or cancel.")
 
 
 class DateInput(forms.DateInput):
@@ -14,7 +20,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(CleanTextMixin, forms.ModelForm):
     institutes = forms.ModelMultipleChoiceField(
         label=_("Invited institutes"),
         queryset=Institute.objects.select_related("country").order_by("country__iso2", "acronym"),
@@ -56,40 +62,77 @@ class CampaignForm(forms.ModelForm):
         pass
 
 
-def area_choices() -> dict[str, list]:
-    """The area and sub-field choices of an item form, sub-fields grouped
-    under their area, names in the active language: two queries, made once
-    per page however many item forms it shows."""
+def area_choices() -> dict:
+    """The area and sub-field choices of an item form, names in the active
+    language: "area", "subfield" (every sub-field, grouped under its area)
+    and "by_area" (each area's own sub-fields, by area id). Two queries,
+    made once per page however many item forms it shows."""
     areas = [("", "---------")] + [(area.pk, str(area)) for area in MetrologyArea.objects.order_by("position")]
     groups: dict[str, list] = {}
+    by_area: dict[int, list] = {}
     for subfield in SubField.objects.select_related("area").order_by("area__position", "position"):
         groups.setdefault(subfield.area.code, []).append((subfield.pk, subfield.name))
-    return {"area": areas, "subfield": [("", "---------"), *groups.items()]}
+        by_area.setdefault(subfield.area_id, []).append((subfield.pk, subfield.name))
+    return {"area": areas, "subfield": [("", "---------"), *groups.items()], "by_area": by_area}
 
 
 class AreaSubfieldMixin:
-    def setup_area_fields(self, choices: dict[str, list] | None):
+    """The sub-field list offers only the chosen area's sub-fields (every
+    sub-field, grouped by area, while no area is chosen). Changing the area
+    asks the server for the new list (htmx, surveys:subfield_options); without
+    JavaScript the pair is checked when the form is saved, and a sub-field of
+    another area gets its message next to the field (the services'
+    item_values_check)."""
+
+    def chosen_area_id(self) -> int | None:
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("area"))
+        else:
+            raw = self.initial.get("area", getattr(self.instance, "area_id", None))
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            return None
+
+    def setup_area_fields(self, choices: dict | None):
         choices = choices or area_choices()
         self.fields["area"].queryset = MetrologyArea.objects.all()
         self.fields["subfield"].queryset = SubField.objects.all()
         # Fixed choices: rendering the form makes no query of its own.
         self.fields["area"].choices = choices["area"]
-        self.fields["subfield"].choices = choices["subfield"]
+        area_id = self.chosen_area_id()
+        if area_id in choices["by_area"]:
+            self.fields["subfield"].choices = [("", "---------"), *choices["by_area"][area_id]]
+        else:
+            self.fields["subfield"].choices = choices["subfield"]
+        subfield_id = f"id_{self.add_prefix('subfield')}"
+        self.fields["area"].widget.attrs.update(
+            {
+                "hx-get": reverse("surveys:subfield_options"),
+                "hx-trigger": "change",
+                "hx-target": f"#{subfield_id}",
+                "hx-swap": "outerHTML",
+                "hx-vals": json.dumps({"prefix": self.prefix or ""}),
+            }
+        )
 
 
 ITEM_COMMON = ("activity_type", "area", "subfield", "subject", "measurement_range", "period_from", "period_to")
 
 
-class NeedForm(AreaSubfieldMixin, forms.ModelForm):
-    class Meta:
-        model = Need
-        fields = (*ITEM_COMMON, "target_uncertainty", "priority", "comment")
-        widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
-        labels = {"period_from": _("Wanted from"), "period_to": _("Wanted until")}
+class ItemForm(CleanTextMixin, AreaSubfieldMixin, forms.ModelForm):
+    """A need or an offer of a draft. Nothing is required to save a draft;
+    the fields needed to submit (`required_to_submit`, set by the view from
+    the services' lists) are marked as the campaign form marks its own."""
 
-    def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs):
+    required_to_submit: frozenset = frozenset()
+
+    def __init__(self, *args, choices: dict | None = None, required_to_submit=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_area_fields(choices)
+        self.required_to_submit = frozenset(required_to_submit)
+        for name in self.required_to_submit & set(self.fields):
+            self.fields[name].widget.attrs["aria-required"] = "true"
 
     def _post_clean(self):
         # Drafts: model-level validation happens in the service, so that an
@@ -97,24 +140,48 @@ class NeedForm(AreaSubfieldMixin, forms.ModelForm):
         opts = self._meta
         forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not any(value not in (None, "") for value in cleaned.values()):
+            # A new item with nothing in it is not saved: it would only stand
+            # in the way of submitting.
+            raise forms.ValidationError(EMPTY_ITEM, code="empty")
+        return cleaned
 
-class OfferForm(AreaSubfieldMixin, forms.ModelForm):
+
+class NeedForm(ItemForm):
+    class Meta:
+        model = Need
+        fields = (*ITEM_COMMON, "target_uncertainty", "priority", "comment")
+        widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
+        labels = {"period_from": _("Wanted from"), "period_to": _("Wanted until")}
+
+
+class OfferForm(ItemForm):
     class Meta:
         model = Offer
         fields = (
             *ITEM_COMMON, "capacity", "languages", "conditions", "customs_paid_by", "location", "comment",
         )
-        widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "period_from": DateInput(),
+            "period_to": DateInput(),
+            "comment": forms.Textarea(attrs={"rows": 2}),
+            "capacity": forms.NumberInput(attrs={"min": MIN_CAPACITY, "max": MAX_CAPACITY}),
+        }
         labels = {"period_from": _("Available from"), "period_to": _("Available until")}
 
-    def __init__(self, *args, choices: dict[str, list] | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.setup_area_fields(choices)
+        # The model's rule, checked by the form too so its message shows next
+        # to the field before the service is asked.
+        self.fields["capacity"].validators.append(validate_capacity)
 
-    _post_clean = NeedForm._post_clean
 
+class SelfClassificationForm(CleanTextMixin, forms.ModelForm):
+    # Needed to submit, not to save a draft: marked as the campaign form marks its own.
+    required_to_submit = frozenset({"considers_ceems"})
 
-class SelfClassificationForm(forms.ModelForm):
     considers_ceems = forms.TypedChoiceField(
         label=_("Does your country count itself as a country with an emerging metrology system (CEEMS)?"),
         choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))],
@@ -134,15 +201,17 @@ class SelfClassificationForm(forms.ModelForm):
         self.initial["considers_ceems"] = "" if value is None else ("true" if value else "false")
 
 
-class ResponseCommentForm(forms.ModelForm):
+class ResponseCommentForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Response
         fields = ("comment",)
         widgets = {"comment": forms.Textarea(attrs={"rows": 2})}
 
 
-class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for reopening"), widget=forms.Textarea(attrs={"rows": 2}))
+class ReopenForm(CleanTextMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def item_form_class(kind: str):

@@ -1,5 +1,7 @@
 """Survey campaigns, the responses of institutes, and their needs and offers."""
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -7,6 +9,38 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from institutes.models import Institute, MetrologyArea, SubField
+
+
+# What an offer may say it can do in a year: nothing is not an offer, and
+# more than the maximum is a typing error. One rule for the questionnaire,
+# the admin and the spreadsheet import: `validate_capacity`, the validator of
+# Offer.capacity, with these bounds.
+MIN_CAPACITY = 1
+MAX_CAPACITY = 10_000
+CAPACITY_OUT_OF_RANGE = _("Enter a capacity from %(min)s to %(max)s a year.")
+
+
+def validate_capacity(value: int | None) -> None:
+    if value is not None and not MIN_CAPACITY <= value <= MAX_CAPACITY:
+        raise ValidationError(
+            CAPACITY_OUT_OF_RANGE, code="capacity_range", params={"min": MIN_CAPACITY, "max": MAX_CAPACITY}
+        )
+
+
+# The longest free text each answer takes, well under the 32,767 characters
+# a spreadsheet cell holds, so an export never cuts one. The forms say the
+# limit next to the field (core.forms.CleanTextMixin).
+ITEM_COMMENT_MAX_LENGTH = 2000
+RESPONSE_COMMENT_MAX_LENGTH = 4000
+REASON_MAX_LENGTH = 2000
+INTRODUCTION_MAX_LENGTH = 5000
+
+
+def limited_text(limit: int) -> dict:
+    """The keyword arguments of a TextField of at most `limit` characters:
+    max_length for its form field, and the validator that makes full_clean()
+    refuse more (a TextField's max_length alone is not validated)."""
+    return {"max_length": limit, "validators": [MaxLengthValidator(limit)]}
 
 
 class ActivityType(models.TextChoices):
@@ -86,7 +120,7 @@ class Campaign(models.Model):
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("questionnaire")
     )
-    introduction = models.TextField(_("introduction"), blank=True)
+    introduction = models.TextField(_("introduction"), blank=True, **limited_text(INTRODUCTION_MAX_LENGTH))
     opens_on = models.DateField(_("opens on"))
     closes_on = models.DateField(_("deadline"), help_text=_("Last day on which a response can be submitted."))
     reminder_days = models.PositiveSmallIntegerField(
@@ -177,13 +211,13 @@ class Response(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Self-classification answer.
     considers_ceems = models.BooleanField(_("the country counts itself as CEEMS"), null=True, blank=True)
-    ceems_reason = models.TextField(_("why"), blank=True)
+    ceems_reason = models.TextField(_("why"), blank=True, **limited_text(REASON_MAX_LENGTH))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # Contact for this response and general comment.
-    comment = models.TextField(_("general comment"), blank=True)
+    comment = models.TextField(_("general comment"), blank=True, **limited_text(RESPONSE_COMMENT_MAX_LENGTH))
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -193,7 +227,7 @@ class Response(models.Model):
         related_name="+",
         verbose_name=_("submitted by"),
     )
-    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True, **limited_text(REASON_MAX_LENGTH))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic locking: every save of the response or one of its items
@@ -246,11 +280,6 @@ class Language(models.TextChoices):
     RU_EN = "ru_en", _("Russian and English")
 
 
-# The most an offer may say it can do in a year: more is a typing error, and
-# one rule for the questionnaire, the admin and the spreadsheet import.
-MAX_CAPACITY = 10_000
-
-
 class SurveyItem(models.Model):
     """What needs and offers share. Every field may be empty in a draft;
     submitting checks the required ones (surveys.services.REQUIRED_*)."""
@@ -274,7 +303,7 @@ class SurveyItem(models.Model):
     )
     period_from = models.DateField(_("from"), null=True, blank=True)
     period_to = models.DateField(_("to"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **limited_text(ITEM_COMMENT_MAX_LENGTH))
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -308,6 +337,7 @@ class Offer(SurveyItem):
         null=True,
         blank=True,
         help_text=_("How many calibrations, internship places or participants a year."),
+        validators=[validate_capacity],
     )
     languages = models.CharField(_("language(s)"), max_length=8, choices=Language.choices, blank=True)
     conditions = models.CharField(_("conditions"), max_length=16, choices=Conditions.choices, blank=True)

@@ -17,7 +17,7 @@ from core.concurrency import revision_claim
 from core.errors import PortalError
 from institutes.models import CeemsStatus, Institute, User
 
-from .models import MAX_CAPACITY, Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
+from .models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response, validate_capacity
 
 DEADLINE_PASSED = _("The deadline of this campaign has passed: the response can no longer be submitted. Your draft is kept.")
 CAMPAIGN_NOT_OPEN = _("This campaign is not open.")
@@ -36,7 +36,9 @@ CAMPAIGN_NOT_DRAFT = _("Only a draft campaign can be opened or edited this way."
 NO_INSTITUTES = _("Invite at least one institute.")
 INSTITUTE_HAS_SUBMITTED = _("This institute has already submitted its response: no reminder was sent.")
 NO_ITEMS = _("This questionnaire has no needs or offers to add.")
-CAPACITY_TOO_LARGE = _("Enter a capacity of at most %(max)s a year.")
+EMPTY_ITEM_AT_SUBMIT = _("This item is empty: fill it in or remove it.")
+PERIOD_OUTDATED = _("This period ended before %(year)s: set the period this campaign asks about.")
+ALREADY_HAS_ITEMS = _("Last year's answers are copied only into a response that has no needs or offers yet; this one already has some, so nothing was copied.")
 
 # Fields that must be filled in before submitting, per item kind.
 REQUIRED_NEED_FIELDS = ("activity_type", "subject", "period_from", "period_to", "priority")
@@ -205,6 +207,11 @@ def response_start(*, campaign: Campaign, institute: Institute, by: User) -> Res
     return response
 
 
+def response_check_editable(response: Response) -> None:
+    """PortalError unless `response` may still be changed by its institute."""
+    _check_editable(response)
+
+
 def _check_editable(response: Response) -> None:
     if response.status == Response.Status.SUBMITTED:
         raise PortalError(ALREADY_SUBMITTED)
@@ -230,27 +237,48 @@ def response_save(*, response: Response, revision: int | None, by: User, **field
     return response
 
 
+ITEM_FIELDS = (
+    "activity_type", "area", "subfield", "subject", "measurement_range", "period_from", "period_to", "comment",
+    "target_uncertainty", "priority",
+    "capacity", "languages", "conditions", "customs_paid_by", "location",
+)
+
+
 @transaction.atomic
-def item_add(*, response: Response, revision: int | None, by: User) -> Need | Offer:
-    """Add an empty need or offer (by the campaign's kind) to a draft loaded
-    at `revision`."""
+def item_add(*, response: Response, revision: int | None, by: User, **fields) -> Need | Offer:
+    """Add a need or offer (by the campaign's kind) with `fields` to a draft
+    loaded at `revision`. The questionnaire calls this only when the new
+    item's form is saved with something in it, so "Add" then "Cancel"
+    leaves nothing behind. Values are checked as item_save checks them."""
     _check_editable(response)
     model = response.campaign.item_model
     if model is None:
         raise PortalError(NO_ITEMS)
-    _bump_revision(response, revision)
     last = model.objects.filter(response=response).order_by("-position").values_list("position", flat=True).first()
     item = model(response=response, position=(last or 0) + 1)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item_values_check(item)
+    item.full_clean(exclude=["response", "position"])
+    _bump_revision(response, revision)
     item.save()
     return item
+
+
+def item_is_empty(item: Need | Offer) -> bool:
+    """Whether nothing at all was entered in `item`."""
+    return all(getattr(item, name) in (None, "") for name in ITEM_FIELDS if hasattr(item, name))
 
 
 def item_values_check(item: Need | Offer) -> None:
     """The domain rules of one need or offer's values, for the questionnaire,
     the admin and submitting alike: ValidationError by field."""
     errors = {}
-    if getattr(item, "capacity", None) is not None and item.capacity > MAX_CAPACITY:
-        errors["capacity"] = CAPACITY_TOO_LARGE % {"max": MAX_CAPACITY}
+    if hasattr(item, "capacity"):
+        try:
+            validate_capacity(item.capacity)
+        except ValidationError as error:
+            errors["capacity"] = error.messages[0]
     if item.subfield_id and item.area_id and item.subfield.area_id != item.area_id:
         errors["subfield"] = SUBFIELD_NOT_IN_AREA
     if item.period_from and item.period_to and item.period_from > item.period_to:
@@ -297,8 +325,15 @@ def submission_errors(response: Response) -> tuple[list[str], dict[int, dict[str
     required = REQUIRED_OFFER_FIELDS if kind == CampaignKind.OFFERS else REQUIRED_NEED_FIELDS
     if not items:
         general.append(EMPTY_RESPONSE)
+    year_start = date(response.campaign.year, 1, 1)
     for item in items:
+        if item_is_empty(item):
+            per_item[item.pk] = {"__all__": EMPTY_ITEM_AT_SUBMIT}
+            continue
         errors = {}
+        if item.period_to and item.period_to < year_start:
+            # Last year's period, copied or typed: this campaign asks about its own year.
+            errors["period_to"] = PERIOD_OUTDATED % {"year": response.campaign.year}
         for field in required:
             if getattr(item, field) in (None, ""):
                 errors[field] = REQUIRED
@@ -340,7 +375,77 @@ def response_submit(*, response: Response, by: User, today: date | None = None) 
     response.submitted_by = by
     response.revision += 1
     response.save()
+    response_submitted_notify(response=response, by=by)
     return response
+
+
+def response_submitted_notify(*, response: Response, by: User | None) -> int:
+    """Tell the institute's respondents and the Secretariat that `response`
+    has just been submitted: one outbox row per person (core.outbox.notify),
+    each in their own language, written in the caller's transaction and sent
+    after commit. The institute's email carries the answers as submitted, as
+    an XLSX file in the recipient's language (its bytes are kept with the
+    row, so a retry sends the same file). The key names the submission (the
+    response's revision), so a second call for the same submission writes
+    nothing, and a submission after a reopening is told again. Returns the
+    rows written."""
+    from django.conf import settings
+    from django.urls import reverse_lazy
+    from django.utils.text import format_lazy
+
+    from core.outbox import notify
+    from institutes.models import Role
+    from institutes.selectors import respondents_to_email
+
+    key = f"response-submitted:response={response.pk}:revision={response.revision}"
+    link = format_lazy("{}{}", settings.SITE_URL.rstrip("/"), reverse_lazy("surveys:response_detail", args=[response.pk]))
+    context = {"response": response, "campaign": response.campaign, "institute": response.institute, "submitted_by": by, "link": link}
+    attachments = None
+    if response.campaign.item_model is not None:
+        def attachments():
+            return [response_xlsx(response=response)]
+    rows = notify(
+        to=respondents_to_email(institute=response.institute).order_by("pk"),
+        key=f"{key}:institute",
+        template="surveys/emails/submitted_institute",
+        context=context,
+        by=by,
+        attachments=attachments,
+    )
+    secretariat = User.objects.filter(is_active=True, groups__name=Role.SECRETARIAT).exclude(email="").order_by("pk")
+    rows += notify(
+        to=secretariat, key=f"{key}:secretariat", template="surveys/emails/submitted_secretariat", context=context, by=by
+    )
+    return len(rows)
+
+
+def response_xlsx(*, response: Response) -> tuple[str, bytes, str]:
+    """The needs or offers of `response` as an XLSX file, in the active
+    language, with the columns of the summary's export: (file name, bytes,
+    content type)."""
+    from .summary import summary_items
+    from .summary_export import CONTENT_TYPES, summary_xlsx
+
+    items = summary_items(
+        year=response.campaign.year, filters={"response": response.pk}, user=_OwnCopyReader()
+    )
+    filename = f"ceems-{response.campaign.kind}-{response.campaign.year}-{response.institute.acronym}.xlsx"
+    return filename, summary_xlsx(items=items, title=str(response.campaign)), CONTENT_TYPES["xlsx"]
+
+
+class _OwnCopyReader:
+    """Who reads a response's rows for the institute's own copy: the
+    summary's visibility rule (which asks only has_role) answered as for the
+    Secretariat, who reads every response; the rows are filtered to the one
+    response, and the file goes only to that response's institute."""
+
+    is_authenticated = True
+    institute_id = None
+
+    def has_role(self, *roles) -> bool:
+        from institutes.models import Role
+
+        return Role.SECRETARIAT in roles
 
 
 @transaction.atomic
@@ -359,40 +464,71 @@ def response_reopen(*, response: Response, reason: str, by: User) -> Response:
     return response
 
 
-@transaction.atomic
-def response_copy_previous(*, response: Response, revision: int | None, by: User) -> int:
-    """Copy the items of the institute's latest earlier response of the same
-    kind into this draft ("start from last year's answers"). Returns how many
-    items were copied; the draft's own items stay."""
-    _check_editable(response)
-    previous = (
+def _moved_by_years(day: date | None, years: int) -> date | None:
+    """`day`, `years` later (29 February becomes 28 February)."""
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def previous_response(response: Response) -> Response | None:
+    """The institute's latest earlier response of the same kind, if any."""
+    return (
         Response.objects.filter(
             institute=response.institute,
             campaign__kind=response.campaign.kind,
             campaign__year__lt=response.campaign.year,
         )
+        .select_related("campaign")
         .order_by("-campaign__year")
         .first()
     )
+
+
+@transaction.atomic
+def response_copy_previous(*, response: Response, revision: int | None, by: User) -> int:
+    """Copy the items of the institute's latest earlier response of the same
+    kind into this draft ("start from last year's answers"). Returns how many
+    items were copied.
+
+    Only into a response with no items yet: a second click (or a colleague's
+    click at the same time) finds items and copies nothing, with
+    ALREADY_HAS_ITEMS, so nothing is ever copied twice. Each copied period
+    moves forward by as many years as lie between the two campaigns, so a
+    copy never keeps last year's dates; the respondent reviews them, and
+    submitting refuses a period that still ended before the campaign's year.
+    The earlier response is not changed."""
+    response = Response.objects.select_for_update().select_related("campaign", "institute").get(pk=response.pk)
+    _check_editable(response)
+    previous = previous_response(response)
     if previous is None:
         raise PortalError(NO_PREVIOUS)
-    _bump_revision(response, revision)
     if response.campaign.kind == CampaignKind.SELF_CLASSIFICATION:
+        _bump_revision(response, revision)
         response.considers_ceems = previous.considers_ceems
         response.ceems_reason = previous.ceems_reason
         response.save(update_fields=["considers_ceems", "ceems_reason"])
         return 1
     model = response.campaign.item_model
-    start = model.objects.filter(response=response).count()
-    copied = 0
-    for position, item in enumerate(model.objects.filter(response=previous).order_by("position", "pk"), start=start + 1):
+    if model.objects.filter(response=response).exists():
+        raise PortalError(ALREADY_HAS_ITEMS, code="has_items")
+    _bump_revision(response, revision)
+    years = response.campaign.year - previous.campaign.year
+    copies = []
+    for position, item in enumerate(model.objects.filter(response=previous).order_by("position", "pk"), start=1):
         item.pk = None
         item.id = None
         item.response = response
         item.position = position
-        item.save()
-        copied += 1
-    return copied
+        item.period_from = _moved_by_years(item.period_from, years)
+        item.period_to = _moved_by_years(item.period_to, years)
+        copies.append(item)
+    # With history, like every other change people make to a response.
+    bulk_create_with_history(copies, model, default_user=by)
+    return len(copies)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/close/", campaigns.campaign_close, name="campaign_close"),
     path("campaigns/<int:pk>/remind/<int:institute_pk>/", campaigns.campaign_remind, name="campaign_remind"),
     path("campaigns/<int:pk>/respond/", responses.response_start, name="response_start"),
+    path("subfields/", responses.subfield_options, name="subfield_options"),
     path("responses/<int:pk>/", responses.response_detail, name="response_detail"),
     path("responses/<int:pk>/items/add/", responses.item_add, name="item_add"),
     path("responses/<int:pk>/items/<int:item_pk>/", responses.item_edit, name="item_edit"),

@@ -17,14 +17,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET, require_POST
 
 from core.concurrency import revision_from
 from core.views import form_errors, handles_portal_errors
 
 from .. import selectors, services
-from ..forms import ReopenForm, ResponseCommentForm, SelfClassificationForm, area_choices, item_form_class
+from core.errors import PortalError
+
+from ..forms import NeedForm, ReopenForm, ResponseCommentForm, SelfClassificationForm, area_choices, item_form_class
 from ..models import Campaign, CampaignKind, Response
+
+NEW_PREFIX = "new"
 
 
 def _revision(request) -> int | None:
@@ -72,10 +77,28 @@ def _general_form(response: Response, data=None):
     return ResponseCommentForm(data, instance=response, prefix="response")
 
 
-def _page_context(request, response: Response, *, general_form=None, item_forms=None, errors=None):
+def _required_to_submit(response: Response) -> tuple[str, ...]:
+    if response.campaign.kind == CampaignKind.OFFERS:
+        return services.REQUIRED_OFFER_FIELDS
+    return services.REQUIRED_NEED_FIELDS
+
+
+def _item_form(response: Response, data=None, *, instance=None, prefix: str, choices=None):
+    """The form of one need or offer (a new one when `instance` is None),
+    with the fields needed to submit marked."""
+    form_class = item_form_class(response.campaign.kind)
+    if instance is None:
+        instance = response.campaign.item_model(response=response)
+    return form_class(
+        data, instance=instance, prefix=prefix, choices=choices, required_to_submit=_required_to_submit(response)
+    )
+
+
+def _page_context(request, response: Response, *, general_form=None, item_forms=None, errors=None, new_form=None):
     """Everything the response page shows. `item_forms` maps item ids to bound
-    forms to show in edit mode (e.g. after a failed submit). What the user
-    may do there the template asks surveys.permissions."""
+    forms to show in edit mode (e.g. after a failed submit); `new_form` is the
+    form of a need or offer not saved yet. What the user may do there the
+    template asks surveys.permissions."""
     items = list(selectors.response_items(response=response))
     item_forms = item_forms or {}
     for item in items:
@@ -89,7 +112,36 @@ def _page_context(request, response: Response, *, general_form=None, item_forms=
         "general_form": general_form or _general_form(response),
         "reopen_form": ReopenForm(),
         "submit_errors": errors or [],
+        "new_form": new_form,
+        "can_copy_previous": _can_copy_previous(response, items),
     }
+
+
+def _can_copy_previous(response: Response, items: list) -> bool:
+    """Offered only while the response has no items (the service refuses
+    otherwise) and an earlier response exists."""
+    if items or response.campaign.item_model is None:
+        return False
+    return services.previous_response(response) is not None
+
+
+def _submit_problems(response: Response, choices=None) -> tuple[list, dict]:
+    """What stops `response` from being submitted now: the general messages,
+    and for each item at fault its form showing the saved values with the
+    messages next to the fields."""
+    general, per_item = services.submission_errors(response)
+    item_forms = {}
+    if per_item:
+        choices = choices or area_choices()
+        for item in selectors.response_items(response=response):
+            if item.pk in per_item:
+                form = _item_form(response, instance=item, prefix=f"item-{item.pk}", choices=choices)
+                # An unbound form showing the saved values with the submit errors.
+                form._errors = ErrorDict(
+                    {field: form.error_class([message]) for field, message in per_item[item.pk].items()}
+                )
+                item_forms[item.pk] = form
+    return general, item_forms
 
 
 @require_POST
@@ -119,16 +171,27 @@ def response_detail(request, pk: int):
                 return redirect(response)
         return render(request, "surveys/response_detail.html", _page_context(request, response, general_form=form))
     item_forms = {}
+    general_errors = []
+    new_form = None
+    can_edit = request.user.has_perm("surveys.edit_response", response)
+    if can_edit and request.GET.get("check") == "1":
+        # After a refused submit (redirected here): every problem next to its
+        # field, worked out again from what is saved, so a reload shows what
+        # is still missing and posts nothing.
+        general_errors, item_forms = _submit_problems(response)
     edit = _edit_param(request)
-    if edit is not None and response.campaign.item_model and request.user.has_perm("surveys.edit_response", response):
+    if edit is not None and response.campaign.item_model and can_edit and edit not in item_forms:
         item = _item(response, edit)
-        item_forms[item.pk] = item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
-    return render(request, "surveys/response_detail.html", _page_context(request, response, item_forms=item_forms))
+        item_forms[item.pk] = _item_form(response, instance=item, prefix=f"item-{item.pk}")
+    if request.GET.get("new") == "1" and response.campaign.item_model and can_edit:
+        new_form = _item_form(response, prefix=NEW_PREFIX)
+    context = _page_context(request, response, item_forms=item_forms, errors=general_errors, new_form=new_form)
+    return render(request, "surveys/response_detail.html", context)
 
 
 def _render_item(request, response, item, form=None, editing=False, status=200):
     if form is None and editing:
-        form = item_form_class(response.campaign.kind)(instance=item, prefix=f"item-{item.pk}")
+        form = _item_form(response, instance=item, prefix=f"item-{item.pk}")
     item.form = form
     item.editing = editing
     return render(
@@ -139,17 +202,77 @@ def _render_item(request, response, item, form=None, editing=False, status=200):
     )
 
 
-@require_POST
+def _item_count(response: Response) -> int:
+    return response.campaign.item_model.objects.filter(response=response).count()
+
+
 @login_required
 @handles_portal_errors(redirect_to=response_url)
 def item_add(request, pk: int):
+    """A new need or offer. GET shows its empty form (with htmx, the form
+    alone, put under the list; ?cancel=1 takes it away again); POST saves it.
+    Nothing is stored before the form is saved with something in it, so
+    "Add" then "Cancel" (or a closed tab) leaves no empty item behind."""
     response = _response(request, pk, "surveys.answer_response")
-    loaded = _revision(request)
-    item = services.item_add(response=response, revision=loaded, by=request.user)
+    if response.campaign.item_model is None:
+        raise PortalError(services.NO_ITEMS)
+    services.response_check_editable(response)
+    draft_key = f"{request.user.pk}:response-{response.pk}-new"
+    if request.method != "POST":
+        if not request.htmx:
+            return redirect(f"{response.get_absolute_url()}?new=1#new-item")
+        if request.GET.get("cancel") == "1":
+            # The form goes, and with it what the browser kept of its text.
+            return HttpResponse(f'<span data-draft-saved="{draft_key}"></span>')
+        return _render_new(request, response, _item_form(response, prefix=NEW_PREFIX))
+    form = _item_form(response, request.POST, prefix=NEW_PREFIX)
+    if form.is_valid():
+        with form_errors(form):
+            loaded = _revision(request)
+            fields = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+            item = services.item_add(response=response, revision=loaded, by=request.user, **fields)
+            if not request.htmx:
+                messages.success(request, _("Saved."))
+                return redirect(f"{response.get_absolute_url()}#item-{item.pk}")
+            # The saved item joins the list; the new form's place empties, the
+            # count moves, and the page's forms move to the new revision.
+            item = _item(response, item.pk)
+            count = _item_count(response)
+            html = _render_item(request, response, item).content.decode()
+            html += render_to_string(
+                "surveys/_item_added_oob.html",
+                {"count": count, "draft_key": draft_key, "response": response},
+                request=request,
+            )
+            answer = HttpResponse(html)
+            answer["HX-Retarget"] = "#items"
+            answer["HX-Reswap"] = "beforeend"
+            return _revision_changed(answer, old=loaded, new=response.revision)
     if request.htmx:
-        # `response` now holds the revision this add claimed.
-        return _revision_changed(_render_item(request, response, item, editing=True), old=loaded, new=response.revision)
-    return redirect(f"{response.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
+        return _render_new(request, response, form)
+    return render(
+        request, "surveys/response_detail.html", _page_context(request, response, new_form=form), status=400
+    )
+
+
+def _render_new(request, response, form):
+    return render(
+        request, "surveys/_item_new.html", {"response": response, "campaign": response.campaign, "form": form}
+    )
+
+
+@login_required
+@require_GET
+def subfield_options(request):
+    """The sub-field list of an item form for the area chosen in it (htmx,
+    when the area changes): only that area's sub-fields, or every one,
+    grouped, while no area is chosen. Reference data, the same for all."""
+    prefix = request.GET.get("prefix", "")
+    if not re.fullmatch(r"new|item-[0-9]{1,18}", prefix):
+        raise Http404
+    area = request.GET.get(f"{prefix}-area", "")
+    form = NeedForm(prefix=prefix, initial={"area": area if area.isdigit() else None})
+    return render(request, "surveys/_subfield_select.html", {"field": form["subfield"]})
 
 
 @login_required
@@ -157,12 +280,11 @@ def item_add(request, pk: int):
 def item_edit(request, pk: int, item_pk: int):
     response = _response(request, pk, "surveys.answer_response")
     item = _item(response, item_pk)
-    form_class = item_form_class(response.campaign.kind)
     if request.method != "POST":
         if request.htmx:
             return _render_item(request, response, item, editing=request.GET.get("view") != "1")
         return redirect(f"{response.get_absolute_url()}?edit={item.pk}#item-{item.pk}")
-    form = form_class(request.POST, instance=item, prefix=f"item-{item.pk}")
+    form = _item_form(response, request.POST, instance=item, prefix=f"item-{item.pk}")
     if form.is_valid():
         with form_errors(form):
             loaded = _revision(request)
@@ -190,7 +312,9 @@ def item_delete(request, pk: int, item_pk: int):
     loaded = _revision(request)
     services.item_delete(item=item, revision=loaded, by=request.user)
     if request.htmx:
-        return _revision_changed(HttpResponse(""), old=loaded, new=item.response.revision)
+        # The card goes; the count beside the heading follows.
+        count = render_to_string("surveys/_item_count.html", {"count": _item_count(response), "oob": True})
+        return _revision_changed(HttpResponse(count), old=loaded, new=item.response.revision)
     messages.success(request, _("Removed."))
     return redirect(response)
 
@@ -203,22 +327,11 @@ def response_submit(request, pk: int):
     try:
         services.response_submit(response=response, by=request.user)
     except services.SubmissionInvalid as error:
-        # Not a message and a redirect: every problem is shown next to its
-        # field, on the page the user is looking at.
-        form_class = item_form_class(response.campaign.kind)
-        choices = area_choices()
-        item_forms = {}
-        for item in selectors.response_items(response=response):
-            if item.pk in error.per_item:
-                form = form_class(instance=item, prefix=f"item-{item.pk}", choices=choices)
-                # An unbound form showing the saved values with the submit errors.
-                form._errors = ErrorDict(
-                    {field: form.error_class([message]) for field, message in error.per_item[item.pk].items()}
-                )
-                item_forms[item.pk] = form
+        # Redirected like every other form, so a reload posts nothing: the
+        # page it goes to works the problems out again and shows each next
+        # to its field.
         messages.error(request, error.message)
-        context = _page_context(request, response, item_forms=item_forms, errors=error.general)
-        return render(request, "surveys/response_detail.html", context, status=400)
+        return redirect(f"{response.get_absolute_url()}?check=1")
     messages.success(request, _("Thank you: the response has been submitted."))
     return redirect(response)
 

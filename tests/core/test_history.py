@@ -52,7 +52,9 @@ def test_a_view_records_the_logged_in_user_without_the_service_setting_it(client
 def test_an_item_saved_from_the_questionnaire_names_the_respondent(client_as, open_needs, user_named):
     kg = user_named("nmi-kg")
     response = services.response_start(campaign=open_needs, institute=kg.institute, by=kg)
-    client_as("nmi-kg").post(reverse("surveys:item_add", args=[response.pk]), {"revision": current_revision(response)})
+    client_as("nmi-kg").post(
+        reverse("surveys:item_add", args=[response.pk]), {"revision": current_revision(response), "new-subject": "x"}
+    )
     assert Need.history.get(response_id=response.pk).history_user == kg
 
 

@@ -53,7 +53,7 @@ def test_adding_an_item_from_a_stale_page_is_a_conflict(client_as, kg_response):
     stale = current_revision(kg_response)
     services.response_save(response=kg_response, revision=stale, by=None, comment="Saved meanwhile")
     result = client_as("nmi-kg").post(
-        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": stale}, follow=True
+        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": stale, "new-subject": "x"}, follow=True
     )
     assert CONFLICT_TEXT in result.content.decode()
     assert not Need.objects.filter(response=kg_response).exists()
@@ -64,7 +64,9 @@ def test_an_htmx_add_tells_the_page_which_revision_it_moved_from_and_to(client_a
 
     loaded = current_revision(kg_response)
     result = client_as("nmi-kg").post(
-        f"/en/surveys/responses/{kg_response.pk}/items/add/", {"revision": loaded}, HTTP_HX_REQUEST="true"
+        f"/en/surveys/responses/{kg_response.pk}/items/add/",
+        {"revision": loaded, "new-subject": "x"},
+        HTTP_HX_REQUEST="true",
     )
     assert json.loads(result["HX-Trigger"]) == {"revisionChanged": {"from": loaded, "to": loaded + 1}}
 
@@ -134,8 +136,8 @@ def by_offers(demo, user_named):
     return Response.objects.get(pk=response.pk)
 
 
-@pytest.mark.parametrize("capacity", [str(2**31), str(2**63), str(MAX_CAPACITY + 1)])
-def test_a_capacity_too_large_is_a_message_next_to_the_field(client_as, by_offers, capacity):
+@pytest.mark.parametrize("capacity", [str(2**31), str(2**63), str(MAX_CAPACITY + 1), "0"])
+def test_a_capacity_out_of_range_is_a_message_next_to_the_field(client_as, by_offers, capacity):
     offer = Offer.objects.filter(response=by_offers).first()
     before = offer.capacity
     result = client_as("nmi-by").post(
@@ -145,7 +147,7 @@ def test_a_capacity_too_large_is_a_message_next_to_the_field(client_as, by_offer
     assert result.status_code == 400
     html = result.content.decode()
     assert f'id="id_item-{offer.pk}-capacity_errors"' in html
-    assert "Enter a capacity of at most" in html or "less than or equal to" in html
+    assert f"Enter a capacity from 1 to {MAX_CAPACITY} a year." in html or "less than or equal to" in html
     assert Offer.objects.get(pk=offer.pk).capacity == before
 
 
