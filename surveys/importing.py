@@ -199,8 +199,9 @@ def choice_aliases(choices) -> dict[str, Any]:
 
 def institutes_allowed(*, campaign: Campaign, by: User) -> set[int]:
     """Ids of the institutes whose answers `by` may import into `campaign`:
-    for the Secretariat, every institute invited to it."""
-    if by.has_role(Role.SECRETARIAT):
+    for whoever may import (the Secretariat; an administrator in the admin),
+    every institute invited to it."""
+    if by.has_role(Role.SECRETARIAT) or by.has_perm("surveys.import_responses"):
         return set(campaign.invitations.values_list("institute_id", flat=True))
     return set()
 
@@ -924,6 +925,44 @@ def update_rows(model, objects: list, fields: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+# --- The admin's import formats ---------------------------------------------------------
+
+def read_table(*, content: bytes, file_format: str) -> "tablib.Dataset":
+    """A file's first sheet as a tablib Dataset, its first row the headers,
+    read with the guards of the import page (size, encodings, bounded
+    workbooks); an ImportFileError says what is wrong."""
+    import tablib
+
+    if len(content) > MAX_FILE_SIZE:
+        raise ImportFileError(Problem(FILE_TOO_LARGE, {"max": MAX_FILE_SIZE // (1024 * 1024)}))
+    table = _rows_from_xlsx(content) if file_format == "xlsx" else _rows_from_csv(content)
+    if not table or all(is_empty(cell) for cell in table[0]):
+        raise ImportFileError(Problem(NO_HEADER))
+    width = max(len(row) for row in table)
+    headers = [cell_text(cell) or f"column {n}" for n, cell in enumerate(table[0] + [None] * (width - len(table[0])), start=1)]
+    return tablib.Dataset(*(list(row) + [None] * (width - len(row)) for row in table[1:]), headers=headers)
+
+
+class PortalCSV(base_formats.CSV):
+    """The admin's CSV import, read as the import page reads it."""
+
+    def get_read_mode(self):
+        return "rb"
+
+    def is_binary(self):
+        return True
+
+    def create_dataset(self, in_stream, **kwargs):
+        return read_table(content=bytes(in_stream), file_format="csv")
+
+
+class PortalXLSX(base_formats.XLSX):
+    """The admin's XLSX import, read as the import page reads it."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return read_table(content=bytes(in_stream), file_format="xlsx")
 
 
 # --- Keeping an upload between the dry run and the confirmation -------------------------

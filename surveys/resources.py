@@ -222,9 +222,10 @@ class ItemResource(resources.ModelResource):
     kind: str = ""
     natural_key = ("institute", "activity_type", "area", "subfield", "subject")
 
-    def __init__(self, *, campaign: Campaign, by, numbers: list[int] | None = None, filename: str = ""):
+    def __init__(self, *, campaign: Campaign | None = None, by=None, numbers: list[int] | None = None, filename: str = ""):
+        # Without a campaign it only describes its columns (the admin's import page).
         super().__init__()
-        if campaign.kind != self.kind:
+        if campaign is not None and campaign.kind != self.kind:
             raise ValueError(f"{type(self).__name__} imports into a {self.kind} campaign, not {campaign.kind}")
         self.campaign, self.by, self.filename = campaign, by, filename
         self.numbers = numbers

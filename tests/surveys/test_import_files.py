@@ -246,3 +246,38 @@ def test_a_normal_workbook_still_reads_in_bounded_rows(user_named):
     report = ResponseImport(campaign=target, by=user_named("secretariat"),
                             file=SimpleUploadedFile("n.xlsx", _saved(workbook))).run(dry_run=True)
     assert report.is_valid and [r.status for r in report.rows] == [RowStatus.NEW] * 3
+
+
+# --- The admin imports through the same resource ---------------------------------------------
+
+def test_the_admin_imports_needs_through_the_same_resource_with_its_checks(client_as):
+    client = client_as("admin")
+    target = needs_campaign()
+    page = client.get("/en/admin/surveys/need/import/")
+    assert page.status_code == 200 and 'name="campaign"' in page.content.decode()
+    bad = ["BelGIM", *NEED_ROWS[0][1:]]  # not invited
+    content = csv_bytes(NEED_HEADER, [NEED_ROWS[0], bad])
+    dry = client.post("/en/admin/surveys/need/import/", {
+        "campaign": target.pk, "format": 1, "import_file": SimpleUploadedFile("needs.csv", content),
+    })
+    assert dry.status_code == 200
+    html = dry.content.decode()
+    assert "You may not import answers of BelGIM into this campaign" in html
+    assert dry.context["result"].has_validation_errors() and "confirm_form" not in dry.context
+
+    good = csv_bytes(NEED_HEADER, NEED_ROWS)
+    dry = client.post("/en/admin/surveys/need/import/", {
+        "campaign": target.pk, "format": 1, "import_file": SimpleUploadedFile("needs.csv", good),
+    })
+    confirm = dry.context["confirm_form"]
+    assert not dry.context["result"].has_validation_errors()
+    assert not Need.objects.filter(response__campaign=target).exists()  # the dry run wrote nothing
+    data = {name: confirm[name].value() for name in confirm.fields}
+    done = client.post("/en/admin/surveys/need/process_import/", data)
+    assert done.status_code == 302
+    assert Need.objects.filter(response__campaign=target).count() == 3
+    assert set(Response.objects.filter(campaign=target).values_list("status", flat=True)) == {Response.Status.SUBMITTED}
+
+
+def test_a_respondent_has_no_admin_import(client_as):
+    assert client_as("nmi-uz").get("/en/admin/surveys/need/import/").status_code in (302, 403)
