@@ -41,7 +41,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass, field
@@ -52,7 +51,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connections, router, transaction
-from django.db.models import F, TextChoices
+from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -63,15 +62,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.spreadsheets import FORMULA_PREFIXES, safe_cell
 from institutes.models import Institute, MetrologyArea, Role, SubField, User
 
+# The columns of each kind, kept importable from here.
 from .columns import IMPORT_COLUMNS, NEED_COLUMNS, OFFER_COLUMNS, SELF_CLASSIFICATION_COLUMNS, Column  # noqa: F401
-from .models import ActivityType, Campaign, CampaignKind, ITEM_MODELS, MAX_CAPACITY, Response
-from .services import (
-    AREA_REQUIRED_TYPES,
-    PERIOD_REVERSED,
-    REQUIRED_NEED_FIELDS,
-    REQUIRED_OFFER_FIELDS,
-    SUBFIELD_NOT_IN_AREA,
-)
+from .models import ActivityType, Campaign, CampaignKind, ITEM_MODELS, MAX_CAPACITY, Response  # noqa: F401
+from .services import REQUIRED_NEED_FIELDS, REQUIRED_OFFER_FIELDS
 
 # --- Limits -------------------------------------------------------------------
 # Large enough for a whole RMO's answers in one file (the benchmark imports

@@ -24,9 +24,8 @@ What is the portal's own, as widgets and hooks:
   writes nothing at all (not even inside a rolled-back transaction);
 - each row's problems as translated messages bound to its column, in
   `rows` (surveys.importing.RowResult), besides the library's own results.
-The size and memory guards of the file are surveys.importing's readers
-(also the admin's formats, core.spreadsheets-free: surveys.importing.PortalCSV
-and PortalXLSX).
+The size, encoding and memory guards of the file are surveys.importing's
+readers, which the admin's import formats use too (PortalCSV, PortalXLSX).
 """
 from __future__ import annotations
 
