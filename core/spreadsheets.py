@@ -43,6 +43,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+# Where a CSV reader may end a cell: any separator a spreadsheet program
+# offers, a quote, a line break; and a formula-like start after one of them
+# (spaces between do not make it safe: some readers trim them).
+_INNER_SEPARATOR = re.compile('[,;\t|"\r\n]')
+_INNER_FORMULA = re.compile('[,;\t|"\r\n] *(?=[=+\\-@\uff1d\uff0b\uff0d\uff20])')
+
 CellValue = str | int | float | Decimal | dt.date | dt.datetime | dt.time | None
 
 
@@ -67,10 +73,31 @@ def safe_cell(value: Any) -> CellValue:
     return escape_formula(clean_text(str(value)))
 
 
+def escape_csv_formulas(text: str) -> str:
+    """`text` with an apostrophe before every formula-like start that
+    follows a separator or a quote inside it.
+
+    A CSV file is read with whatever separator the program that opens it
+    chooses (Excel with Russian regional settings splits at ";", another
+    at "," or a tab), and a stray quote can end a cell early: the text after
+    any of them may start a cell of its own, so it is escaped as a cell's
+    start is. Even a number is escaped there ("1;-5" becomes "1;'-5"): split
+    at the wrong separator, the piece runs on into the next cell's text."""
+    return _INNER_FORMULA.sub(_apostrophe, text)
+
+
+def _apostrophe(match: re.Match) -> str:
+    return match.group(0) + "'"
+
+
 def csv_cell(value: Any) -> CellValue:
-    """`safe_cell` for CSV, where the empty cell is the empty string."""
+    """`safe_cell` for CSV: the empty cell is the empty string, and text is
+    also escaped after every separator or quote inside it
+    (`escape_csv_formulas`), since the reader may split the cell there."""
     cell = safe_cell(value)
-    return "" if cell is None else cell
+    if cell is None:
+        return ""
+    return escape_csv_formulas(cell) if isinstance(cell, str) else cell
 
 
 def safe_row(values: Iterable[Any]) -> list[CellValue]:
@@ -95,10 +122,13 @@ escape_dataset = safe_dataset
 
 
 class SafeCSV(base_formats.CSV):
-    """The admin's CSV export with safe cells."""
+    """The admin's CSV export with safe cells, escaped for CSV (`csv_cell`)."""
 
     def export_data(self, dataset, **kwargs):
-        return super().export_data(safe_dataset(dataset, empty=""), **kwargs)
+        safe = tablib.Dataset(headers=[csv_cell(h) for h in dataset.headers or []] or None, title=dataset.title)
+        for row in dataset:
+            safe.append([csv_cell(cell) for cell in row])
+        return super().export_data(safe, **kwargs)
 
 
 class SafeXLSX(base_formats.XLSX):

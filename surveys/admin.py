@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
+from import_export.admin import ImportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,8 +21,9 @@ from core import counting
 from core.concurrency import revision_bump, revision_claim
 from core.errors import ConflictError, PortalError
 
-from . import services
+from . import importing, services
 from .models import Campaign, Invitation, Need, Offer, Questionnaire, Response
+from .resources import NeedResource, OfferResource
 
 
 class RulesAdminMixin:
@@ -280,14 +283,70 @@ class ItemAdmin(ConflictMessageMixin, HistoryAdmin):
         super().delete_model(request, obj)
 
 
+class CampaignImportForm(ImportForm):
+    """The admin's import form, with the campaign the rows go into."""
+
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.none())
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        kind = resources[0].kind if resources else None
+        self.fields["campaign"].queryset = (
+            Campaign.objects.exclude(status=Campaign.Status.DRAFT).filter(kind=kind).order_by("-year")
+        )
+
+
+class CampaignConfirmImportForm(ConfirmImportForm):
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.exclude(status=Campaign.Status.DRAFT),
+                                      widget=forms.HiddenInput)
+
+
+class ItemImportMixin(ImportMixin):
+    """The admin's import of needs or offers: the same resource as the
+    Secretariat's import page (surveys.resources), so the same checks,
+    natural key, paper responses and all-or-nothing confirmation; files
+    read with the page's guards (surveys.importing.PortalCSV, PortalXLSX)."""
+
+    import_form_class = CampaignImportForm
+    confirm_form_class = CampaignConfirmImportForm
+    import_formats = [importing.PortalXLSX, importing.PortalCSV]
+    skip_import_confirm = False
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("surveys.import_responses")
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        if form is None or not hasattr(form, "cleaned_data") or "campaign" not in form.cleaned_data:
+            return {}  # the form's page: the resource only lists its columns
+        return {"campaign": form.cleaned_data["campaign"], "by": request.user,
+                "filename": form.cleaned_data.get("original_file_name") or getattr(
+                    form.cleaned_data.get("import_file"), "name", "")}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["campaign"] = import_form.cleaned_data["campaign"].pk
+        return initial
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, importing.ImportFileError):
+            for problem in e.problems:
+                form.add_error("import_file", problem.text)
+            return
+        super().add_data_read_fail_error_to_form(form, e)
+
+
 @admin.register(Need)
-class NeedAdmin(ItemAdmin):
+class NeedAdmin(ItemImportMixin, ItemAdmin):
+    resource_classes = [NeedResource]
     list_display = ("subject", "activity_type", "area", "priority", "response")
     list_filter = ("activity_type", "area", "priority")
 
 
 @admin.register(Offer)
-class OfferAdmin(ItemAdmin):
+class OfferAdmin(ItemImportMixin, ItemAdmin):
+    resource_classes = [OfferResource]
     list_display = ("subject", "activity_type", "area", "capacity", "conditions", "response")
     list_filter = ("activity_type", "area", "conditions")
 

@@ -16,6 +16,24 @@ Items already stored but absent from the file are left alone: an import adds
 and updates, it never deletes. A column left out of the file leaves that field
 of existing items as it is.
 
+Needs and offers are imported through their django-import-export resources
+(surveys.resources.NeedResource, OfferResource), which the admin's import
+uses too; this module reads the file (with the size, encoding and memory
+guards), maps its headers, and shows the result. Self-classification
+answers, one per institute, are read here directly.
+
+What happens to each institute's response (shown on the dry run's page):
+- no response yet: the import creates it, submitted by the importing user
+  (the answers were given in full on paper); the institute can no longer
+  answer online until the Secretariat reopens it;
+- a draft (or a reopened response) online: the rows are added to it and it
+  stays a draft, which the institute still edits and submits itself;
+- a submitted response: the rows are added to it and it stays submitted.
+
+The template's example row is never imported: its institute cell reads
+EXAMPLE_INSTITUTE, and a row left so (or the example of an older template)
+is skipped and named on the dry run's page.
+
 `template_workbook(kind=...)` is the matching blank file to fill in.
 """
 from __future__ import annotations
@@ -33,35 +51,21 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connections, router, transaction
-from django.db.models import F, TextChoices
+from django.db.models import TextChoices
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
+from import_export.formats import base_formats
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.spreadsheets import FORMULA_PREFIXES, safe_cell
 from institutes.models import Institute, MetrologyArea, Role, SubField, User
 
-from .models import (
-    ActivityType,
-    Campaign,
-    CampaignKind,
-    Conditions,
-    ITEM_MODELS,
-    MAX_CAPACITY,
-    Language,
-    PaidBy,
-    Priority,
-    Response,
-)
-from .services import (
-    AREA_REQUIRED_TYPES,
-    PERIOD_REVERSED,
-    REQUIRED_NEED_FIELDS,
-    REQUIRED_OFFER_FIELDS,
-    SUBFIELD_NOT_IN_AREA,
-)
+# The columns of each kind, kept importable from here.
+from .columns import IMPORT_COLUMNS, NEED_COLUMNS, OFFER_COLUMNS, SELF_CLASSIFICATION_COLUMNS, Column  # noqa: F401
+from .models import ActivityType, Campaign, CampaignKind, ITEM_MODELS, MAX_CAPACITY, Response  # noqa: F401
+from .services import REQUIRED_NEED_FIELDS, REQUIRED_OFFER_FIELDS
 
 # --- Limits -------------------------------------------------------------------
 # Large enough for a whole RMO's answers in one file (the benchmark imports
@@ -70,6 +74,10 @@ MAX_FILE_SIZE = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 # An XLSX is a zip: refuse one that unpacks to far more than it weighs.
 MAX_UNPACKED_SIZE = 60 * 1024 * 1024
+# Columns read from a workbook: the templates have at most 15; a value
+# further right is refused, so a row's memory never depends on how far to
+# the right its last cell claims to be (XFD is column 16,384).
+MAX_COLUMNS = 64
 # Uploads kept between the dry run and the confirmation.
 UPLOAD_FOLDER = "imports"
 UPLOAD_TTL = timedelta(hours=1)
@@ -83,6 +91,12 @@ FILE_TOO_LARGE = _("The file is larger than %(max)s MB. Split it into several fi
 NOT_A_SPREADSHEET = _("This file is not a spreadsheet the portal can read. Upload an Excel workbook (.xlsx) or a CSV file (.csv).")
 NO_HEADER = _("The first row of the file must hold the column headers, as in the template; it is empty.")
 NO_ROWS = _("The file has a header row but no rows to import.")
+ONLY_EXAMPLE = _("The file holds only the template's example row, which is never imported. Write your rows over it or below it.")
+MIXED_ENCODING = _("Line %(line)s is not in the encoding of line %(other)s: the file mixes UTF-8 and Windows-1251 text. Save the whole file again in one encoding (UTF-8 is best) and upload it again.")
+CONTROL_CHARACTER = _("The cell holds an invisible control character (%(code)s) that cannot be stored. Delete it and upload the file again.")
+HEADER_CONTROL_CHARACTER = _("The header of column %(column)s holds an invisible control character (%(code)s). Delete it and upload the file again.")
+BEYOND_LAST_COLUMN = _("Cell %(cell)s holds a value beyond column %(last)s, the last one the portal reads. Delete the columns to the right of the template's columns and upload the file again.")
+ROW_FAILED = _("This row could not be read.")
 TOO_MANY_ROWS = _("The file has more than %(max)s rows. Split it into several files.")
 MISSING_COLUMN = _("The column “%(column)s” is missing. The first row must hold the column headers, as in the template.")
 INSTITUTE_UNKNOWN = _("There is no institute with the acronym “%(value)s”.")
@@ -107,6 +121,8 @@ IMPORT_DONE = ngettext_lazy(
     "%(count)s rows imported into %(campaign)s: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.",
     "count",
 )
+# The institute cell of the template's example row: a row left so is never imported.
+EXAMPLE_INSTITUTE = _("Example (not imported)")
 YES = _("yes")
 NO = _("no")
 # Recorded with every historical record an import writes (data, not UI text).
@@ -121,70 +137,9 @@ class RowStatus(TextChoices):
 
 
 # --- Columns ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import file. `key` is also accepted as a header, so
-    a file works whatever the language it was written in."""
-
-    key: str
-    header: Promise
-    kind: str = "text"  # text, institute, country, choice, area, subfield, date, count, yes_no
-    choices: type[TextChoices] | None = None
-    max_length: int | None = None
-    note: Promise | str = ""
-    example: Any = ""
-
-    def label(self) -> str:
-        return str(self.header)
-
-
-_INSTITUTE = Column("institute", _("Institute"), "institute", max_length=32,
-                    note=_("Acronym of the institute, as in the portal."), example="UzNIM")
-_COUNTRY = Column("country", _("Country (ISO code)"), "country", max_length=2,
-                  note=_("Only needed when two institutes share an acronym."), example="UZ")
-_ACTIVITY = Column("activity_type", _("Activity type"), "choice", ActivityType,
-                   example=ActivityType.CALIBRATION)
-_AREA = Column("area", _("Area code"), "area", note=_("KCDB code, e.g. M, EM, T."), example="M")
-_SUBFIELD = Column("subfield", _("Sub-field code"), "subfield",
-                   note=_("Code of a sub-field of the area, e.g. M-MASS."), example="M-MASS")
-_SUBJECT = Column("subject", _("What exactly"), max_length=300,
-                  note=_("Quantity, and the instrument or standard."),
-                  example="Calibration of a set of E2 weights")
-_RANGE = Column("measurement_range", _("Range"), max_length=100, example="1 mg – 1 kg")
-_COMMENT = Column("comment", _("Comment"))
-_DATE_NOTE = _("Date: YYYY-MM-DD or DD.MM.YYYY.")
-
-NEED_COLUMNS = (
-    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT, _RANGE,
-    Column("target_uncertainty", _("Target uncertainty"), max_length=100, example="0.1 mg"),
-    Column("period_from", _("Wanted from"), "date", note=_DATE_NOTE, example=date(2027, 1, 1)),
-    Column("period_to", _("Wanted until"), "date", note=_DATE_NOTE, example=date(2027, 12, 31)),
-    Column("priority", _("Priority"), "choice", Priority, example=Priority.HIGH),
-    _COMMENT,
-)
-OFFER_COLUMNS = (
-    _INSTITUTE, _COUNTRY, _ACTIVITY, _AREA, _SUBFIELD, _SUBJECT, _RANGE,
-    Column("capacity", _("Capacity per year"), "count",
-           note=_("How many calibrations, internship places or participants a year."), example=4),
-    Column("period_from", _("Available from"), "date", note=_DATE_NOTE, example=date(2027, 1, 1)),
-    Column("period_to", _("Available until"), "date", note=_DATE_NOTE, example=date(2027, 12, 31)),
-    Column("languages", _("Language(s)"), "choice", Language, example=Language.RU_EN),
-    Column("conditions", _("Conditions"), "choice", Conditions, example=Conditions.CONTRACT),
-    Column("customs_paid_by", _("Customs and logistics paid by"), "choice", PaidBy, example=PaidBy.RECIPIENT),
-    Column("location", _("Location"), max_length=200, example="Tashkent"),
-    _COMMENT,
-)
-SELF_CLASSIFICATION_COLUMNS = (
-    _INSTITUTE, _COUNTRY,
-    Column("considers_ceems", _("Counts itself as CEEMS"), "yes_no", note=_("yes or no"), example=True),
-    Column("ceems_reason", _("Why"), example="The national measurement system is still being built."),
-)
-COLUMNS = {
-    CampaignKind.NEEDS: NEED_COLUMNS,
-    CampaignKind.OFFERS: OFFER_COLUMNS,
-    CampaignKind.SELF_CLASSIFICATION: SELF_CLASSIFICATION_COLUMNS,
-}
+# The columns of each kind's file are surveys.columns' (IMPORT_COLUMNS), the
+# one definition the summary's exports use too.
+COLUMNS = IMPORT_COLUMNS
 # Columns the file must have, and columns every row must fill in: what a
 # submitted response needs (surveys.services.REQUIRED_*). The area is also
 # required, but may be left empty where the activity type does not need one.
@@ -198,8 +153,6 @@ REQUIRED_VALUES = {
     CampaignKind.OFFERS: ("institute", *REQUIRED_OFFER_FIELDS),
     CampaignKind.SELF_CLASSIFICATION: ("institute", "considers_ceems"),
 }
-# Item fields an import sets; area and sub-field are stored as ids.
-_MODEL_FIELDS = {"area": "area_id", "subfield": "subfield_id"}
 _NOT_ITEM_FIELDS = {"institute", "country"}
 
 _YES_WORDS = {"yes", "y", "true", "1", "да", "д", "+"}
@@ -207,11 +160,14 @@ _NO_WORDS = {"no", "n", "false", "0", "нет", "н", "-"}
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T][\d:.]*)?$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _WHOLE_NUMBER = re.compile(r"^\d+$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def normalize(value: Any) -> str:
     """Case and spacing do not matter when matching headers, codes and labels."""
+    if type(value) is str and value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
+        return value.casefold()  # the common case, quicker
     return " ".join(str(value).replace("\ufeff", "").split()).casefold()
 
 
@@ -222,7 +178,26 @@ def columns_for(kind: str) -> tuple[Column, ...]:
 def column_headers(*, kind: str, language: str | None = None) -> list[str]:
     """The header row of the template of `kind`, in `language` (default: the active one)."""
     with translation.override(language or translation.get_language()):
-        return [column.label() for column in columns_for(kind)]
+        return [column.label(kind) for column in columns_for(kind)]
+
+
+def choice_aliases(choices) -> dict[str, Any]:
+    """What a cell may hold for a value of `choices`: the value, or its label
+    in any of the portal's languages, case and spacing ignored."""
+    aliases: dict[str, Any] = {}
+    for value, label in choices.choices:
+        for alias in {normalize(value), *_in_each_language(label)}:
+            aliases.setdefault(alias, value)
+    return aliases
+
+
+def institutes_allowed(*, campaign: Campaign, by: User) -> set[int]:
+    """Ids of the institutes whose answers `by` may import into `campaign`:
+    for whoever may import (the Secretariat; an administrator in the admin),
+    every institute invited to it."""
+    if by.has_role(Role.SECRETARIAT) or by.has_perm("surveys.import_responses"):
+        return set(campaign.invitations.values_list("institute_id", flat=True))
+    return set()
 
 
 def _in_each_language(text) -> set[str]:
@@ -243,6 +218,7 @@ class Problem:
     message: Promise
     params: dict = field(default_factory=dict)
     column: Column | None = None
+    kind: str = ""  # the campaign kind, whose template names the column
 
     @property
     def text(self) -> str:
@@ -250,7 +226,7 @@ class Problem:
 
     @property
     def column_label(self) -> str:
-        return self.column.label() if self.column else ""
+        return self.column.label(self.kind) if self.column else ""
 
     def __str__(self) -> str:
         return f"{self.column_label}: {self.text}" if self.column else self.text
@@ -264,9 +240,10 @@ class RowResult:
     status: str = RowStatus.NEW
     errors: list[Problem] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)  # labels of the columns an update changes
+    kind: str = ""
 
     def error(self, column: Column | None, message: Promise, **params) -> None:
-        self.errors.append(Problem(message, params, column))
+        self.errors.append(Problem(message, params, column, self.kind))
         self.status = RowStatus.ERROR
 
     @property
@@ -281,6 +258,8 @@ class ImportReport:
     rows: list[RowResult] = field(default_factory=list)
     file_errors: list[Problem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    example_rows: list[int] = field(default_factory=list)  # the template's example, never imported
+    responses: list[dict] = field(default_factory=list)  # what happens to each institute's response
     applied: bool = False
 
     @property
@@ -329,6 +308,15 @@ class ImportReport:
         }
 
 
+class CellError(ValueError):
+    """A cell that cannot be imported: a translated message and its
+    parameters (surveys.resources' widgets raise it)."""
+
+    def __init__(self, message: Promise, **params):
+        super().__init__(str(message))
+        self.message, self.params = message, params
+
+
 class ImportFileError(Exception):
     def __init__(self, *problems: Problem):
         super().__init__(", ".join(str(p.message) for p in problems))
@@ -357,17 +345,7 @@ def _file_format(name: str) -> str:
 
 
 def _rows_from_csv(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            # What Russian Excel writes when asked for "CSV (разделители - запятые)".
-            text = data.decode("cp1251")
-        except UnicodeDecodeError:
-            raise ImportFileError(Problem(NOT_A_SPREADSHEET)) from None
-    # A binary file decodes as cp1251 too; its control characters give it away.
-    if data.startswith(b"PK\x03\x04") or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text):
-        raise ImportFileError(Problem(NOT_A_SPREADSHEET))
+    text = _decode_csv(data)
     first_line = text.split("\n", 1)[0]
     delimiter = max((";", ",", "\t"), key=first_line.count)
     try:
@@ -376,8 +354,47 @@ def _rows_from_csv(data: bytes) -> list[list]:
         raise ImportFileError(Problem(NOT_A_SPREADSHEET)) from None
 
 
+def _decode_csv(data: bytes) -> str:
+    """The text of a CSV file in UTF-8 (with or without a byte-order mark)
+    or, failing that, Windows-1251, which Russian Excel writes. A file that
+    mixes the two (lines pasted from another file) is refused with the
+    first line that differs from the lines before it: decoded either way,
+    part of it would be stored as mojibake."""
+    # A zip (an XLSX named .csv) or a NUL byte: not text at all.
+    if data.startswith(b"PK\x03\x04") or b"\x00" in data:
+        raise ImportFileError(Problem(NOT_A_SPREADSHEET))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    first: dict[str, int] = {}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "cp1251"
+        first.setdefault(encoding, number)
+        if len(first) == 2:
+            other = first["utf-8"] if encoding == "cp1251" else first["cp1251"]
+            raise ImportFileError(Problem(MIXED_ENCODING, {"line": number, "other": other}))
+    try:
+        return data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise ImportFileError(Problem(NOT_A_SPREADSHEET)) from None
+
+
 def _rows_from_xlsx(data: bytes) -> list[list]:
+    """The first sheet's rows, read so that memory follows the file's real
+    content: openpyxl's read-only parser, cells beyond MAX_COLUMNS refused
+    (a row holding one cell in column XFD would otherwise become 16,384
+    values), and every row, empty or missing ones too, counted against
+    MAX_ROWS (a sheet claiming a million empty rows stops at the limit)."""
     import openpyxl
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -392,26 +409,56 @@ def _rows_from_xlsx(data: bytes) -> list[list]:
         raise ImportFileError(Problem(NOT_A_SPREADSHEET)) from None
     try:
         sheet = workbook.worksheets[0]
-        # Some programs write a wrong sheet size; read what is really there.
-        sheet.reset_dimensions()
-        rows, filled = [], 0
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(list(row))
-            filled += not all(_is_empty(cell) for cell in row)
-            if filled > MAX_ROWS + 1:  # the header and one row too many are enough to refuse
-                break
+        rows: list[list] = []
+        # The sheet's own parser, as openpyxl's iter_rows uses it, but
+        # without padding every row to the widest one. (The dimension the
+        # file claims is not trusted either: some programs write it wrong.)
+        with sheet._get_source() as source:
+            parser = WorkSheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                                     date_formats=workbook._date_formats,
+                                     timedelta_formats=workbook._timedelta_formats)
+            for number, cells in parser.parse():
+                if number > MAX_ROWS + 1:  # the header and one row too many are enough to refuse
+                    raise ImportFileError(Problem(TOO_MANY_ROWS, {"max": MAX_ROWS}))
+                while len(rows) < number - 1:
+                    rows.append([])  # a row the file leaves out is an empty row
+                row: list = []
+                for cell in cells:
+                    column, value = cell["column"], cell["value"]
+                    if column > MAX_COLUMNS:
+                        if not is_empty(value):
+                            raise ImportFileError(Problem(BEYOND_LAST_COLUMN, {
+                                "cell": f"{get_column_letter(column)}{number}", "last": get_column_letter(MAX_COLUMNS),
+                            }))
+                        continue
+                    if column > len(row):
+                        row.extend([None] * (column - len(row)))
+                    row[column - 1] = value
+                rows.append(row)
         return rows
+    except ImportFileError:
+        raise
     except Exception:
         raise ImportFileError(Problem(NOT_A_SPREADSHEET)) from None
     finally:
         workbook.close()
 
 
-def _is_empty(value) -> bool:
+def control_character(value) -> str | None:
+    """The first control character in a text cell, as U+XXXX, or None.
+    Tab, line feed and carriage return are text."""
+    if type(value) is str:
+        found = _CONTROL.search(value)
+        if found:
+            return f"U+{ord(found.group()):04X}"
+    return None
+
+
+def is_empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
     if type(value) is str:
         text = value.strip()
         # Undo the apostrophe the portal's exports put before formula-like text.
@@ -426,10 +473,15 @@ def _text(value) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.isoformat()
-    return _text(str(value))
+    return cell_text(str(value))
 
 
-def _parse_date(value) -> date | None:
+def shown(value) -> str:
+    """A cell's text as a message quotes it."""
+    return cell_text(value)[:80]
+
+
+def parse_date(value) -> date | None:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -438,7 +490,7 @@ def _parse_date(value) -> date | None:
         from openpyxl.utils.datetime import from_excel
 
         return from_excel(value).date()
-    text = _text(value)
+    text = cell_text(value)
     match = _ISO_DATE.match(text)
     if match:
         year, month, day = match.groups()
@@ -453,7 +505,7 @@ def _parse_date(value) -> date | None:
         return None
 
 
-def _parse_count(value) -> int | None:
+def parse_count(value) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, float):
@@ -461,21 +513,119 @@ def _parse_count(value) -> int | None:
     elif isinstance(value, int):
         number = value
     else:
-        text = _text(value).replace("\u00a0", "").replace(" ", "")
+        text = cell_text(value).replace("\u00a0", "").replace(" ", "")
         number = int(text) if _WHOLE_NUMBER.match(text) else None
     return number if number is not None and 0 < number <= MAX_CAPACITY else None
 
 
 # --- The import ------------------------------------------------------------------------
 
+# --- Headers and rows ------------------------------------------------------------------
+
+def _header_aliases(kind: str) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for column in columns_for(kind):
+        names = {normalize(column.key), normalize(column.key.replace("_", " "))}
+        for header in {column.header, *column.headers.values()}:
+            names |= _in_each_language(header)
+        for alias in names:
+            aliases.setdefault(alias, column.key)
+    return aliases
+
+
+def map_headers(header_row: list, *, kind: str, ignored: list[str]) -> dict[str, int]:
+    """The position of each known column in `header_row`, by key; headers
+    may be in Russian or English, or the keys. Unknown headers go to
+    `ignored`; a required column missing, or a header hiding a control
+    character, is an ImportFileError."""
+    from openpyxl.utils import get_column_letter
+
+    aliases = _header_aliases(kind)
+    indexes: dict[str, int] = {}
+    for position, cell in enumerate(header_row):
+        if is_empty(cell):
+            continue
+        code = control_character(cell)
+        if code:
+            raise ImportFileError(Problem(HEADER_CONTROL_CHARACTER, {"column": get_column_letter(position + 1), "code": code}))
+        key = aliases.get(normalize(str(cell)).rstrip("*: ").strip())
+        if key is None:
+            ignored.append(cell_text(cell))
+        else:
+            indexes.setdefault(key, position)
+    missing = [c for c in columns_for(kind) if c.key in REQUIRED_COLUMNS[kind] and c.key not in indexes]
+    if missing:
+        raise ImportFileError(*(Problem(MISSING_COLUMN, {"column": c.headers.get(kind, c.header)}, c, kind) for c in missing))
+    return indexes
+
+
+def map_dataset_headers(dataset, *, kind: str, ignored: list[str]) -> None:
+    """`dataset` (a tablib Dataset, as the admin reads a file) with its
+    known columns under their keys and the others dropped; the natural
+    key's optional sub-field added empty when the file has none."""
+    indexes = map_headers(list(dataset.headers or []), kind=kind, ignored=ignored)
+    if list(dataset.headers) == list(indexes) and "subfield" in indexes:
+        return
+    positions = list(indexes.values())
+    rows = [[row[i] if i < len(row) else None for i in positions] for row in dataset]
+    keys = list(indexes)
+    if kind in ITEM_MODELS and "subfield" not in indexes:
+        keys.append("subfield")
+        rows = [[*row, None] for row in rows]
+    dataset.wipe()
+    dataset.headers = keys
+    for row in rows:
+        dataset.append(row)
+
+
+def example_row_test():
+    """A function telling whether a row (cells by key) is the template's
+    example: its institute cell says so in any language, or it is the
+    example row of a template from before that (UzNIM's weights), which
+    must not become UzNIM's answer. The words are looked up once."""
+    markers = _in_each_language(EXAMPLE_INSTITUTE)
+    old_subject = normalize(COLUMNS[CampaignKind.NEEDS][5].example)
+
+    def is_example(values: dict[str, Any]) -> bool:
+        institute = values.get("institute")
+        if is_empty(institute):
+            return False
+        institute = normalize(institute)
+        return institute in markers or (institute == "uznim" and normalize(values.get("subject") or "") == old_subject)
+
+    return is_example
+
+
+def drop_example_rows(dataset, numbers: list[int], example_rows: list[int]) -> None:
+    """Remove from `dataset` (and `numbers`, its rows' numbers) the empty
+    rows and the template's example rows, whose numbers go to `example_rows`."""
+    headers = list(dataset.headers)
+    is_example_row = example_row_test()
+    keep_rows, keep_numbers = [], []
+    for number, row in zip(numbers, dataset):
+        if all(is_empty(cell) for cell in row):
+            continue
+        if is_example_row(dict(zip(headers, row))):
+            example_rows.append(number)
+            continue
+        keep_rows.append(row)
+        keep_numbers.append(number)
+    if len(keep_rows) != len(dataset):
+        dataset.wipe()
+        dataset.headers = headers
+        for row in keep_rows:
+            dataset.append(row)
+    numbers[:] = keep_numbers
+
+
+# --- The import ------------------------------------------------------------------------
+
 @dataclass
 class _Lookups:
-    """Everything a row is checked against, loaded in a fixed number of queries."""
+    """Everything a self-classification row is checked against, loaded in a fixed number of queries."""
 
     institutes: dict[str, list[tuple[int, str, str]]]  # acronym -> [(id, acronym, iso2)]
     allowed: set[int]
-    areas: dict[str, tuple[int, str]]  # code -> (id, code)
-    subfields: dict[str, tuple[int, int, str]]  # code -> (id, area id, code)
     choices: dict[str, dict[str, Any]]  # column key -> alias -> value
     responses: dict[int, Response]  # institute id -> response
 
@@ -484,24 +634,22 @@ class _Lookups:
 class _Plan:
     new_responses: dict[int, Response] = field(default_factory=dict)
     updated_responses: list[Response] = field(default_factory=list)
-    new_items: list = field(default_factory=list)
-    updated_items: list = field(default_factory=list)
     update_fields: list[str] = field(default_factory=list)
-    changed_fields: set[str] = field(default_factory=set)
 
 
 class ResponseImport:
     """Import the answers in `file` into the responses of `campaign`, as `by`.
 
-    `run(dry_run=True)` only reports; `run(dry_run=False)` checks again and
-    writes all rows in one transaction, or nothing if any row is wrong.
-    Re-running either is safe: rows are matched by their natural key, so the
-    same file imported twice changes nothing the second time. A response that
-    does not exist yet is created as submitted by `by` (the answers were
-    given on paper); an existing one keeps its status, and its revision is
-    bumped so that a questionnaire open in a browser gets a conflict instead
-    of overwriting the import. Every write is recorded in the history, with
-    `by` as the user.
+    `run(dry_run=True)` only reports and writes nothing; `run(dry_run=False)`
+    checks again and writes all rows in one transaction, or nothing if any
+    row is wrong. Re-running either is safe: rows are matched by their
+    natural key, so the same file imported twice changes nothing the second
+    time. Needs and offers go through their django-import-export resource
+    (surveys.resources); what happens to each institute's response is in
+    the module's docstring and on the dry run's page. An existing response's
+    revision is bumped so that a questionnaire open in a browser gets a
+    conflict instead of overwriting the import. Every write is recorded in
+    the history, with `by` as the user.
     """
 
     def __init__(self, *, campaign: Campaign, by: User, file):
@@ -521,6 +669,9 @@ class ResponseImport:
         except ImportFileError as error:
             report.file_errors = error.problems
             return report
+        if self.kind in ITEM_MODELS:
+            self._import_items(indexes, rows, report, dry_run=dry_run)
+            return report
         if dry_run:
             self._check(indexes, rows, report)
             return report
@@ -534,53 +685,75 @@ class ResponseImport:
         return report
 
     def institutes_allowed(self) -> set[int]:
-        """Ids of the institutes whose answers `by` may import into the
-        campaign: for the Secretariat, every institute invited to it."""
-        if self.by.has_role(Role.SECRETARIAT):
-            return set(self.campaign.invitations.values_list("institute_id", flat=True))
-        return set()
+        return institutes_allowed(campaign=self.campaign, by=self.by)
 
     # -- reading --
 
     def _read(self, report: ImportReport) -> tuple[dict[str, int], list[tuple[int, list]]]:
-        """The column positions by key and the non-empty data rows with their numbers."""
+        """The column positions by key and the data rows to import with
+        their numbers: neither empty rows nor the template's example."""
         file_format = _file_format(self.filename)
         self.content = _read_bytes(self.file)
         table = _rows_from_xlsx(self.content) if file_format == "xlsx" else _rows_from_csv(self.content)
-        if not table or all(_is_empty(cell) for cell in table[0]):
+        if not table or all(is_empty(cell) for cell in table[0]):
             raise ImportFileError(Problem(NO_HEADER))
-        indexes = self._map_headers(table[0], report)
+        indexes = map_headers(table[0], kind=self.kind, ignored=report.ignored_columns)
         rows = [
             (number, row)
             for number, row in enumerate(table[1:], start=2)
-            if not all(_is_empty(cell) for cell in row)
+            if not all(is_empty(cell) for cell in row)
         ]
         if len(rows) > MAX_ROWS:
             raise ImportFileError(Problem(TOO_MANY_ROWS, {"max": MAX_ROWS}))
-        if not rows:
-            raise ImportFileError(Problem(NO_ROWS))
-        return indexes, rows
-
-    def _map_headers(self, header_row: list, report: ImportReport) -> dict[str, int]:
-        aliases: dict[str, str] = {}
-        for column in columns_for(self.kind):
-            for alias in {normalize(column.key), normalize(column.key.replace("_", " ")), *_in_each_language(column.header)}:
-                aliases.setdefault(alias, column.key)
-        indexes: dict[str, int] = {}
-        for position, cell in enumerate(header_row):
-            if _is_empty(cell):
-                continue
-            key = aliases.get(normalize(str(cell)).rstrip("*: ").strip())
-            if key is None:
-                report.ignored_columns.append(_text(cell))
+        keys = [(key, position) for key, position in indexes.items() if key in ("institute", "subject")]
+        kept = []
+        is_example_row = example_row_test()
+        for number, row in rows:
+            if is_example_row({key: row[position] if position < len(row) else None for key, position in keys}):
+                report.example_rows.append(number)
             else:
-                indexes.setdefault(key, position)
-        missing = [c for c in columns_for(self.kind) if c.key in REQUIRED_COLUMNS[self.kind] and c.key not in indexes]
-        if missing:
-            raise ImportFileError(*(Problem(MISSING_COLUMN, {"column": c.header}, c) for c in missing))
-        return indexes
+                kept.append((number, row))
+        if not kept:
+            raise ImportFileError(Problem(ONLY_EXAMPLE if report.example_rows else NO_ROWS))
+        return indexes, kept
 
-    # -- checking --
+    # -- needs and offers: through their resource --
+
+    def _import_items(self, indexes: dict[str, int], rows: list[tuple[int, list]], report: ImportReport, *, dry_run: bool) -> None:
+        import tablib
+
+        from .resources import RESOURCES
+
+        keys = list(indexes)
+        positions = list(indexes.values())
+        if "subfield" not in indexes:  # part of the natural key: an empty column
+            keys.append("subfield")
+            positions.append(None)
+        dataset = tablib.Dataset(
+            *([row[i] if i is not None and i < len(row) else None for i in positions] for _number, row in rows),
+            headers=keys,
+        )
+        resource = RESOURCES[self.kind](
+            campaign=self.campaign, by=self.by, numbers=[number for number, _row in rows], filename=self.filename
+        )
+        # A dry run writes nothing, so it needs no transaction; the
+        # confirmation runs in one, all rows or none.
+        result = resource.import_data(dataset, dry_run=dry_run, use_transactions=not dry_run, raise_errors=False)
+        if result.base_errors:
+            error = result.base_errors[0].error
+            if isinstance(error, ImportFileError):
+                report.file_errors = error.problems
+                return
+            raise error
+        for row in resource.rows:
+            row.kind = self.kind
+            for problem in row.errors:
+                problem.kind = self.kind
+        report.rows = resource.rows
+        report.responses = resource.response_plan()
+        report.applied = not dry_run and report.is_valid
+
+    # -- self-classification: read here --
 
     def _lookups(self) -> _Lookups:
         institutes: dict[str, list] = {}
@@ -589,32 +762,19 @@ class ResponseImport:
         choices = {}
         for column in columns_for(self.kind):
             if column.choices:
-                aliases = {}
-                for value, label in column.choices.choices:
-                    for alias in {normalize(value), *_in_each_language(label)}:
-                        aliases.setdefault(alias, value)
-                choices[column.key] = aliases
+                choices[column.key] = choice_aliases(column.choices)
             elif column.kind == "yes_no":
                 choices[column.key] = {
                     **dict.fromkeys(_YES_WORDS | _in_each_language(YES), True),
                     **dict.fromkeys(_NO_WORDS | _in_each_language(NO), False),
                 }
-        areas = subfields = {}
-        if self.kind in ITEM_MODELS:
-            areas = {normalize(code): (pk, code) for pk, code in MetrologyArea.objects.values_list("pk", "code")}
-            subfields = {
-                normalize(code): (pk, area_id, code)
-                for pk, area_id, code in SubField.objects.values_list("pk", "area_id", "code")
-            }
         responses = {r.institute_id: r for r in Response.objects.filter(campaign=self.campaign)}
-        return _Lookups(institutes, self.institutes_allowed(), areas, subfields, choices, responses)
+        return _Lookups(institutes, self.institutes_allowed(), choices, responses)
 
     def _check(self, indexes: dict[str, int], rows: list[tuple[int, list]], report: ImportReport) -> _Plan:
         lookups = self._lookups()
         columns = [c for c in columns_for(self.kind) if c.key in indexes]
         required = set(REQUIRED_VALUES[self.kind])
-        if self.kind in ITEM_MODELS:
-            return self._check_items(indexes, rows, report, lookups, columns, required)
         return self._check_self_classification(indexes, rows, report, lookups, columns, required)
 
     def _values(self, row: list, result: RowResult, indexes, columns, required, lookups) -> dict[str, Any]:
@@ -623,10 +783,14 @@ class ResponseImport:
         for column in columns:
             position = indexes[column.key]
             raw = row[position] if position < len(row) else None
-            if _is_empty(raw):
+            if is_empty(raw):
                 if column.key in required:
                     result.error(column, VALUE_REQUIRED)
                 values[column.key] = "" if column.kind in ("text", "choice", "country") else None
+                continue
+            code = control_character(raw)
+            if code:
+                result.error(column, CONTROL_CHARACTER, code=code)
                 continue
             value = self._convert(column, raw, result, lookups)
             if value is not None:
@@ -634,38 +798,12 @@ class ResponseImport:
         return values
 
     def _convert(self, column: Column, raw, result: RowResult, lookups: _Lookups):
-        shown = _text(raw)[:80]
-        if column.kind == "date":
-            value = _parse_date(raw)
-            if value is None:
-                result.error(column, NOT_A_DATE, value=shown)
-            return value
-        if column.kind == "count":
-            value = _parse_count(raw)
-            if value is None:
-                result.error(column, NOT_A_POSITIVE_NUMBER, value=shown, max=MAX_CAPACITY)
-            return value
         if column.kind == "yes_no":
             value = raw if isinstance(raw, bool) else lookups.choices[column.key].get(normalize(raw))
             if value is None:
-                result.error(column, NOT_YES_OR_NO, value=shown)
+                result.error(column, NOT_YES_OR_NO, value=shown(raw))
             return value
-        if column.kind == "choice":
-            value = lookups.choices[column.key].get(normalize(raw))
-            if value is None:
-                result.error(column, CHOICE_UNKNOWN, value=shown)
-            return value
-        if column.kind == "area":
-            area = lookups.areas.get(normalize(raw))
-            if area is None:
-                result.error(column, AREA_UNKNOWN, value=shown)
-            return area
-        if column.kind == "subfield":
-            subfield = lookups.subfields.get(normalize(raw))
-            if subfield is None:
-                result.error(column, SUBFIELD_UNKNOWN, value=shown)
-            return subfield
-        text = _text(raw)
+        text = cell_text(raw)
         if column.kind == "country":
             return text.upper()
         if column.max_length and len(text) > column.max_length:
@@ -702,106 +840,18 @@ class ResponseImport:
             return None
         return pk
 
-    def _check_items(self, indexes, rows, report, lookups, columns, required) -> _Plan:
-        model = ITEM_MODELS[self.kind]
-        by_key = {c.key: c for c in columns_for(self.kind)}
-        existing: dict[tuple, Any] = {}
-        last_position: dict[int, int] = {}
-        institute_of = {response.pk: institute_id for institute_id, response in lookups.responses.items()}
-        area_of_subfield = {pk: area_id for pk, area_id, _code in lookups.subfields.values()}
-        for item in model.objects.filter(response__campaign=self.campaign).order_by("position", "pk"):
-            # As for a row, a stored sub-field without its area means the sub-field's area.
-            area_id = item.area_id or area_of_subfield.get(item.subfield_id)
-            key = (institute_of[item.response_id], item.activity_type, area_id, item.subfield_id, normalize(item.subject))
-            existing.setdefault(key, item)
-            last_position[item.response_id] = max(last_position.get(item.response_id, 0), item.position)
-        fields = [c.key for c in columns if c.key not in _NOT_ITEM_FIELDS]
-        plan = _Plan(update_fields=[_MODEL_FIELDS.get(key, key) for key in fields])
-        seen: dict[tuple, int] = {}
-        activity_labels = {value: str(label) for value, label in ActivityType.choices}
-        touched_responses: set[int] = set()
-        new_positions: dict[int, int] = {}
-
-        for number, row in rows:
-            result = RowResult(number=number)
-            report.rows.append(result)
-            values = self._values(row, result, indexes, columns, required, lookups)
-            institute_id = self._institute(values, result, lookups)
-            area, subfield = values.get("area"), values.get("subfield")
-            if subfield and area and subfield[1] != area[0]:
-                result.error(by_key["subfield"], SUBFIELD_NOT_IN_AREA)
-            elif subfield and not area and "area" not in [p.column.key for p in result.errors if p.column]:
-                area = (subfield[1], "")  # the sub-field tells the area
-            activity = values.get("activity_type")
-            if activity in AREA_REQUIRED_TYPES and not area and not any(
-                p.column and p.column.key == "area" for p in result.errors
-            ):
-                result.error(by_key["area"], AREA_REQUIRED)
-            start, end = values.get("period_from"), values.get("period_to")
-            if start and end and start > end:
-                result.error(by_key["period_to"], PERIOD_REVERSED)
-            values["area"] = area[0] if area else None
-            values["subfield"] = subfield[0] if subfield else None
-            subject = values.get("subject") or ""
-            result.summary = " · ".join(
-                part for part in (
-                    activity_labels.get(activity, ""),
-                    subfield[2] if subfield else (area[1] if area else ""),
-                    subject[:120],
-                ) if part
-            )
-            if result.errors:
-                continue
-            key = (institute_id, activity, values["area"], values["subfield"], normalize(subject))
-            if key in seen:
-                result.error(None, DUPLICATE_ITEM, row=seen[key])
-                continue
-            seen[key] = number
-            item = existing.get(key)
-            if item is None:
-                result.status = RowStatus.NEW
-                response = lookups.responses.get(institute_id) or plan.new_responses.get(institute_id)
-                if response is None:
-                    response = self._new_response(institute_id)
-                    plan.new_responses[institute_id] = response
-                response_key = response.pk or f"new-{institute_id}"
-                new_positions[response_key] = new_positions.get(
-                    response_key, last_position.get(response.pk, 0) if response.pk else 0
-                ) + 1
-                item = model(response=response, position=new_positions[response_key])
-                for key_name in fields:
-                    setattr(item, _MODEL_FIELDS.get(key_name, key_name), values[key_name])
-                plan.new_items.append(item)
-                if response.pk:
-                    touched_responses.add(response.pk)
-                continue
-            for key_name in fields:
-                attribute = _MODEL_FIELDS.get(key_name, key_name)
-                if getattr(item, attribute) != values[key_name]:
-                    setattr(item, attribute, values[key_name])
-                    result.changed.append(by_key[key_name].label())
-                    plan.changed_fields.add(attribute)
-            if result.changed:
-                result.status = RowStatus.UPDATED
-                plan.updated_items.append(item)
-                touched_responses.add(item.response_id)
-            else:
-                result.status = RowStatus.UNCHANGED
-        plan.updated_responses = [r for r in lookups.responses.values() if r.pk in touched_responses]
-        return plan
-
     def _check_self_classification(self, indexes, rows, report, lookups, columns, required) -> _Plan:
         plan = _Plan(update_fields=[c.key for c in columns if c.key not in _NOT_ITEM_FIELDS])
         by_key = {c.key: c for c in columns_for(self.kind)}
         seen: dict[int, int] = {}
         for number, row in rows:
-            result = RowResult(number=number)
+            result = RowResult(number=number, kind=self.kind)
             report.rows.append(result)
             values = self._values(row, result, indexes, columns, required, lookups)
             institute_id = self._institute(values, result, lookups)
             answer = values.get("considers_ceems")
             if answer is not None:
-                result.summary = f"{by_key['considers_ceems'].label()}: {YES if answer else NO}"
+                result.summary = f"{by_key['considers_ceems'].label(self.kind)}: {YES if answer else NO}"
             if values.get("ceems_reason"):
                 result.summary += f" · {values['ceems_reason'][:120]}"
             if result.errors:
@@ -819,7 +869,7 @@ class ResponseImport:
                 if getattr(response, name) != values[name]:
                     setattr(response, name, values[name])
                     if response.pk:
-                        result.changed.append(by_key[name].label())
+                        result.changed.append(by_key[name].label(self.kind))
             if response.pk:
                 result.status = RowStatus.UPDATED if result.changed else RowStatus.UNCHANGED
                 if result.changed:
@@ -842,39 +892,18 @@ class ResponseImport:
         history = {"default_user": self.by, "default_change_reason": f"{HISTORY_REASON}: {self.filename}"[:100]}
         now = timezone.now()
         if plan.new_responses:
-            created = bulk_create_with_history(list(plan.new_responses.values()), Response, batch_size=BATCH_SIZE, **history)
-            for response in created:
-                plan.new_responses[response.institute_id].pk = response.pk
+            bulk_create_with_history(list(plan.new_responses.values()), Response, batch_size=BATCH_SIZE, **history)
         if plan.updated_responses:
-            if self.kind in ITEM_MODELS:
-                # The items carry the history; the response only claims a new
-                # revision, so that a browser form opened before the import conflicts.
-                Response.objects.filter(pk__in=[r.pk for r in plan.updated_responses]).update(
-                    revision=F("revision") + 1, updated_at=now
-                )
-            else:
-                for response in plan.updated_responses:
-                    response.revision += 1
-                    response.updated_at = now
-                bulk_update_with_history(
-                    plan.updated_responses, Response, [*plan.update_fields, "revision", "updated_at"],
-                    batch_size=BATCH_SIZE, **history,
-                )
-        if self.kind not in ITEM_MODELS:
-            return
-        model = ITEM_MODELS[self.kind]
-        for item in plan.new_items:
-            item.response_id = item.response.pk  # set once the new responses have their ids
-        if plan.new_items:
-            bulk_create_with_history(plan.new_items, model, batch_size=BATCH_SIZE, **history)
-        if plan.updated_items:
-            fields = [name for name in plan.update_fields if name in plan.changed_fields]
-            _update_rows(model, plan.updated_items, fields)
-            # No fields: the rows are written above; this records their history.
-            bulk_update_with_history(plan.updated_items, model, [], batch_size=BATCH_SIZE, **history)
+            for response in plan.updated_responses:
+                response.revision += 1
+                response.updated_at = now
+            bulk_update_with_history(
+                plan.updated_responses, Response, [*plan.update_fields, "revision", "updated_at"],
+                batch_size=BATCH_SIZE, **history,
+            )
 
 
-def _update_rows(model, objects: list, fields: list[str]) -> None:
+def update_rows(model, objects: list, fields: list[str]) -> None:
     """Write `fields` of `objects` with one UPDATE statement run for each row
     (executemany). Django's bulk_update builds a CASE per field over the whole
     batch, which takes seconds for ten thousand rows; this takes a fraction."""
@@ -890,6 +919,44 @@ def _update_rows(model, objects: list, fields: list[str]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+# --- The admin's import formats ---------------------------------------------------------
+
+def read_table(*, content: bytes, file_format: str) -> "tablib.Dataset":
+    """A file's first sheet as a tablib Dataset, its first row the headers,
+    read with the guards of the import page (size, encodings, bounded
+    workbooks); an ImportFileError says what is wrong."""
+    import tablib
+
+    if len(content) > MAX_FILE_SIZE:
+        raise ImportFileError(Problem(FILE_TOO_LARGE, {"max": MAX_FILE_SIZE // (1024 * 1024)}))
+    table = _rows_from_xlsx(content) if file_format == "xlsx" else _rows_from_csv(content)
+    if not table or all(is_empty(cell) for cell in table[0]):
+        raise ImportFileError(Problem(NO_HEADER))
+    width = max(len(row) for row in table)
+    headers = [cell_text(cell) or f"column {n}" for n, cell in enumerate(table[0] + [None] * (width - len(table[0])), start=1)]
+    return tablib.Dataset(*(list(row) + [None] * (width - len(row)) for row in table[1:]), headers=headers)
+
+
+class PortalCSV(base_formats.CSV):
+    """The admin's CSV import, read as the import page reads it."""
+
+    def get_read_mode(self):
+        return "rb"
+
+    def is_binary(self):
+        return True
+
+    def create_dataset(self, in_stream, **kwargs):
+        return read_table(content=bytes(in_stream), file_format="csv")
+
+
+class PortalXLSX(base_formats.XLSX):
+    """The admin's XLSX import, read as the import page reads it."""
+
+    def create_dataset(self, in_stream, **kwargs):
+        return read_table(content=bytes(in_stream), file_format="xlsx")
 
 
 # --- Keeping an upload between the dry run and the confirmation -------------------------
@@ -951,6 +1018,8 @@ def _sheet_title(text) -> str:
 
 
 def _display(column: Column, value):
+    if column.key == "institute":
+        return str(EXAMPLE_INSTITUTE)
     if column.choices and value:
         return str(column.choices(value).label)
     if column.kind == "yes_no":
@@ -961,7 +1030,9 @@ def _display(column: Column, value):
 def template_workbook(*, kind: str) -> bytes:
     """An XLSX to fill in for a campaign of `kind`, in the active language:
     the header row and one example row on the first sheet, the allowed values
-    (activity types, areas, sub-fields, priorities...) on the second."""
+    (activity types, areas, sub-fields, priorities...) on the second. The
+    example's institute cell reads EXAMPLE_INSTITUTE, so that the row is
+    never imported as a real answer: it is skipped unless written over."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -975,9 +1046,10 @@ def template_workbook(*, kind: str) -> bytes:
     sheet.title = _sheet_title(_("Answers"))
     values_sheet = workbook.create_sheet(_sheet_title(_("Allowed values")))
     bold = Font(bold=True)
+    example_font = Font(italic=True, color="595959")
 
     for position, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=position, value=safe_cell(column.label()))
+        cell = sheet.cell(row=1, column=position, value=safe_cell(column.label(kind)))
         cell.font = bold
         note = str(_("Required.")) if column.key in required else ""
         if column.note:
@@ -985,18 +1057,21 @@ def template_workbook(*, kind: str) -> bytes:
         if note:
             cell.comment = Comment(note, "CEEMS Portal")
         example = sheet.cell(row=2, column=position, value=safe_cell(_display(column, column.example)))
+        example.font = example_font
+        if column.key == "institute":
+            example.comment = Comment(str(_("The example row is never imported: write your rows over it or below it.")), "CEEMS Portal")
         if column.kind == "date":
             example.number_format = "yyyy-mm-dd"
-        sheet.column_dimensions[get_column_letter(position)].width = max(14, min(len(column.label()) + 4, 48))
+        sheet.column_dimensions[get_column_letter(position)].width = max(14, min(len(column.label(kind)) + 4, 48))
     sheet.freeze_panes = "A2"
 
     # The allowed values, one list per column, side by side.
     lists: list[tuple[list, list[list], Column | None]] = []
     for column in columns:
         if column.choices:
-            lists.append(([column.label()], [[str(label)] for _value, label in column.choices.choices], column))
+            lists.append(([column.label(kind)], [[str(label)] for _value, label in column.choices.choices], column))
         elif column.kind == "yes_no":
-            lists.append(([column.label()], [[str(YES)], [str(NO)]], column))
+            lists.append(([column.label(kind)], [[str(YES)], [str(NO)]], column))
     if kind in ITEM_MODELS:
         lists.append((
             [_("Area code"), _("Name")],

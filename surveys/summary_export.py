@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from io import BytesIO
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -19,34 +19,12 @@ from openpyxl.utils import get_column_letter
 
 from core.spreadsheets import csv_row, safe_cell
 
+from .columns import DATE, EXPORT_COLUMNS
 from .summary import row_labeller
 
-TEXT, NUMBER, DATE = "text", "number", "date"
-
-# (header, key of the labelled row, type, width in characters)
-COLUMNS = [
-    (_("Need or offer"), "kind_label", TEXT, 12),
-    (_("Country"), "country_name", TEXT, 16),
-    (_("ISO code"), "country_iso2", TEXT, 8),
-    (_("Institute"), "institute_acronym", TEXT, 16),
-    (_("Activity type"), "activity_label", TEXT, 24),
-    (_("Area code"), "area_code", TEXT, 8),
-    (_("Metrology area"), "area_name", TEXT, 28),
-    (_("Sub-field"), "subfield_name", TEXT, 28),
-    (_("What exactly"), "what", TEXT, 60),
-    (_("Range"), "range_", TEXT, 20),
-    (_("From"), "period_from_", DATE, 12),
-    (_("To"), "period_to_", DATE, 12),
-    (_("Priority"), "priority_label", TEXT, 10),
-    (_("Target uncertainty"), "uncertainty", TEXT, 14),
-    (_("Capacity per year"), "capacity_", NUMBER, 10),
-    (_("Language(s)"), "languages_label", TEXT, 14),
-    (_("Conditions"), "conditions_label", TEXT, 16),
-    (_("Customs and logistics paid by"), "customs_label", TEXT, 22),
-    (_("Location"), "location_", TEXT, 20),
-    (_("Comment"), "comment_", TEXT, 40),
-    (_("Response status"), "status_label", TEXT, 12),
-]
+# (header, key of the labelled row, type, width in characters): the
+# exported columns of surveys.columns, the one list of the needs' and offers' columns.
+COLUMNS = [(column.header, column.row_key, column.kind, column.width) for column in EXPORT_COLUMNS]
 
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -114,10 +92,22 @@ class _Echo:
         return value
 
 
-def summary_csv(*, items: QuerySet) -> Iterator[str]:
-    """The rows as CSV lines (comma-separated, UTF-8 with a byte-order mark,
-    dates as YYYY-MM-DD), one by one, for a streaming response."""
-    writer = csv.writer(_Echo())
-    yield UTF8_BOM + writer.writerow(_headers())
+def csv_delimiter(language: str | None = None) -> str:
+    """The separator of the CSV export in `language` (default: the active
+    one): ";" in Russian, which is what Excel with Russian regional settings
+    splits at (there "," is the decimal separator), "," otherwise."""
+    language = (language or get_language() or "").split("-")[0]
+    return ";" if language == "ru" else ","
+
+
+def summary_csv(*, items: QuerySet, delimiter: str | None = None) -> Iterator[str]:
+    """The rows as CSV lines (UTF-8 with a byte-order mark, dates as
+    YYYY-MM-DD), one by one, for a streaming response. Separated by
+    `delimiter`, by default that of the language active when the lines are
+    made (csv_delimiter). Every cell goes through `csv_cell`, which also
+    escapes formula-like text after a separator inside a cell, so the file
+    runs nothing whichever separator it is opened with."""
+    writer = csv.writer(_Echo(), delimiter=delimiter or csv_delimiter())
+    yield UTF8_BOM + writer.writerow(csv_row(_headers()))
     for values in _values(items.iterator(chunk_size=2000)):
         yield writer.writerow(csv_row(values))
