@@ -511,25 +511,18 @@ def _item_fields(kind: str) -> dict[str, fields.Field]:
     return {column.key: _field(column) for column in importing.columns_for(kind)}
 
 
-# The fields are those of the kind's columns (surveys.columns), declared as
-# class attributes as django-import-export expects them.
-
-class NeedResource(ItemResource):
-    kind = CampaignKind.NEEDS
-    locals().update(_item_fields(CampaignKind.NEEDS))
-
-    class Meta(ItemResource.Meta):
-        model = Need
-        fields = tuple(column.key for column in importing.columns_for(CampaignKind.NEEDS))
+def _item_resource(name: str, kind: str, model) -> type[ItemResource]:
+    """The resource of one item kind: its fields are those of the kind's
+    columns (surveys.columns), handed to django-import-export's metaclass
+    as the class attributes it collects."""
+    keys = tuple(column.key for column in importing.columns_for(kind))
+    meta = type("Meta", (ItemResource.Meta,), {"model": model, "fields": keys})
+    attrs = {"__module__": __name__, "__qualname__": name, "kind": kind, "Meta": meta, **_item_fields(kind)}
+    return type(ItemResource)(name, (ItemResource,), attrs)
 
 
-class OfferResource(ItemResource):
-    kind = CampaignKind.OFFERS
-    locals().update(_item_fields(CampaignKind.OFFERS))
-
-    class Meta(ItemResource.Meta):
-        model = Offer
-        fields = tuple(column.key for column in importing.columns_for(CampaignKind.OFFERS))
+NeedResource = _item_resource("NeedResource", CampaignKind.NEEDS, Need)
+OfferResource = _item_resource("OfferResource", CampaignKind.OFFERS, Offer)
 
 
 RESOURCES = {CampaignKind.NEEDS: NeedResource, CampaignKind.OFFERS: OfferResource}

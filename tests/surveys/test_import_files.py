@@ -207,6 +207,8 @@ sys.path.insert(0, os.getcwd())
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ceems_portal.settings")
 import django
 django.setup()
+from django.utils import translation
+translation.activate("en")
 from surveys import importing
 from tests.surveys.test_import_files import xfd_workbook
 content = xfd_workbook(int(sys.argv[1]), empty=sys.argv[2] == "empty")
