@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,11 +20,20 @@ env = environ.Env()
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The default key is only good for the embedded mode; `check --deploy` flags it.
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-embedded-default-do-not-use-in-production",
-)
+# The development key is public (it is in this file): only the embedded mode
+# (DJANGO_DEBUG=1, `make run`) may fall back on it. In production a missing
+# key stops the portal at start-up instead of signing sessions and password
+# reset links with a key everybody knows.
+_DEVELOPMENT_SECRET_KEY = "django-insecure-embedded-default-do-not-use-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG off) needs a long random secret key: "
+            "set DJANGO_SECRET_KEY in the environment (docker-compose reads it from .env), "
+            "or set DJANGO_DEBUG=1 to run the embedded development mode."
+        )
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
