@@ -132,14 +132,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Throttle failed logins per username *and* address: one person mistyping
-# never locks out colleagues of the same institute, and the lock cools off.
+# Throttle failed logins per username at one address, so one person mistyping
+# never locks out colleagues elsewhere, and per address across usernames, so
+# trying many names from one address is throttled too (institutes/throttle.py);
+# both locks cool off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "institutes.throttle.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind the TLS proxy production needs, every request comes from the proxy's
+# address: the client's is read from X-Forwarded-For, the entry this many
+# proxies from the right (docker-compose.yml sets 1). 0: REMOTE_ADDR, for a
+# portal reached directly (the embedded mode).
+PORTAL_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "institutes.throttle.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------
