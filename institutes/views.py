@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import navigation
+from core.views import form_errors
 
 from . import selectors
 from .forms import ProfileForm
@@ -88,16 +89,18 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user_update_profile(
-            user=request.user,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            preferred_language=data["preferred_language"],
-        )
-        messages.success(request, _("Your profile has been saved."))
-        language = data["preferred_language"]
-        return _set_language_cookie(redirect(translate_url(request.path, language)), language)
+        with form_errors(form):
+            user_update_profile(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                preferred_language=data["preferred_language"],
+                current_password=data["current_password"],
+            )
+            messages.success(request, _("Your profile has been saved."))
+            language = data["preferred_language"]
+            return _set_language_cookie(redirect(translate_url(request.path, language)), language)
     return render(request, "institutes/profile.html", {"form": form})
 
 

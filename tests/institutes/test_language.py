@@ -47,7 +47,8 @@ def test_login_lands_in_the_preferred_language(client, user_named):
 def test_profile_change_of_language_moves_to_that_language(client_as, user_named):
     response = client_as("nmi-uz").post(
         "/ru/accounts/profile/",
-        {"first_name": "Dilnoza", "last_name": "K.", "email": "dilnoza@example.org", "preferred_language": "en"},
+        {"first_name": "Dilnoza", "last_name": "K.", "email": "dilnoza@example.org", "preferred_language": "en",
+         "current_password": "demo"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/en/accounts/profile/"
