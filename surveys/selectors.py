@@ -1,7 +1,7 @@
 """Reads of the surveys app, each joined for the page that shows it."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core.changelog import ChangeLogEntry, LogSource, change_log
@@ -27,11 +27,20 @@ def campaigns_for_list(*, user) -> QuerySet[Campaign]:
         .annotate(n=Count("*"))
         .values("n")
     )
+    # Whether the user's own institute was invited: the list says "not
+    # started" only to those whose institute was asked (the Secretariat's
+    # own account belongs to an institute too).
+    own_invited = (
+        Exists(Invitation.objects.filter(campaign=OuterRef("pk"), institute_id=user.institute_id))
+        if user.institute_id
+        else Value(False, output_field=BooleanField())
+    )
     return (
         Campaign.objects.visible_to(user)
         .annotate(
             invited_count=Coalesce(Subquery(invited), 0),
             submitted_count=Coalesce(Subquery(submitted), 0),
+            own_invited=own_invited,
         )
         .order_by("-year", "kind")
     )
