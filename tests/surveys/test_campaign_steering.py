@@ -262,3 +262,13 @@ def test_the_campaign_list_says_nothing_about_campaigns_the_users_institute_was_
     assert "not started" in secretariat["CEEMS self-classification 2021"]
     # An invited institute that has not answered yet reads "not started".
     assert "not started" in rows("nmi-kg")[f"CEEMS needs {open_needs.year}"]
+
+
+# --- The summary says what it shows -----------------------------------------
+
+@pytest.mark.parametrize("path", ["/en/surveys/summary/2022/", "/en/surveys/summary/2022/matrix/"])
+def test_the_summary_says_whose_answers_it_shows(client_as, demo, path):
+    committee = client_as("committee").get(path).content.decode()
+    assert "Shown: submitted responses only. A response reopened for changes is left out" in committee
+    secretariat = client_as("secretariat").get(path).content.decode()
+    assert "Shown: every response, submitted, reopened for changes or still a draft" in secretariat
