@@ -188,9 +188,8 @@ def _deadline_check(campaign: Campaign, closes_on: date, today: date) -> None:
         raise ValidationError({"closes_on": DEADLINE_BEFORE_OPENING})
 
 
-def _deadline_moved(*, campaign: Campaign, previous: date, by: User, today: date) -> int:
-    """After the open campaign's deadline moved from `previous` to
-    `campaign.closes_on`: tell the respondents of every institute that has
+def _deadline_moved(*, campaign: Campaign, by: User, today: date) -> int:
+    """After the open campaign's deadline moved to `campaign.closes_on`: tell the respondents of every institute that has
     not submitted (one outbox row per change and recipient: the key names
     this change), and reschedule the automatic reminder of those already
     reminded, once, for the new deadline, unless the new reminder day has
@@ -230,10 +229,9 @@ def campaign_set_deadline(*, campaign: Campaign, closes_on: date, by: User, toda
     _deadline_check(campaign, closes_on, today)
     if closes_on < campaign.closes_on:
         raise ValidationError({"closes_on": DEADLINE_EARLIER % {"deadline": formats.date_format(campaign.closes_on)}})
-    previous = campaign.closes_on
     campaign.closes_on = closes_on
     campaign.save(update_fields=["closes_on"])
-    return _deadline_moved(campaign=campaign, previous=previous, by=by, today=today)
+    return _deadline_moved(campaign=campaign, by=by, today=today)
 
 
 @transaction.atomic
@@ -253,7 +251,7 @@ def campaign_reopen(*, campaign: Campaign, closes_on: date, by: User, today: dat
     campaign.save(update_fields=["status", "closes_on"])
     if closes_on == previous:
         return 0
-    return _deadline_moved(campaign=campaign, previous=previous, by=by, today=today)
+    return _deadline_moved(campaign=campaign, by=by, today=today)
 
 
 @transaction.atomic
@@ -300,7 +298,7 @@ def campaign_remind_all(*, campaign: Campaign, click: str, by: User) -> tuple[in
     click = _click_key(click)
     submitted = Response.objects.filter(campaign=campaign, status=Response.Status.SUBMITTED).values("institute_id")
     invitations = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(campaign=campaign)
         .exclude(institute_id__in=submitted)
         .select_related("campaign", "institute")
