@@ -19,6 +19,9 @@ class ProfileForm(forms.ModelForm):
         help_text=_("Needed only to change your email address, where password reset links are sent."),
     )
 
+    # The password right under the address it protects.
+    field_order = ("first_name", "last_name", "email", "current_password", "preferred_language")
+
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email", "preferred_language")
