@@ -7,9 +7,12 @@ PortalError with one of the message constants below.
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse_lazy
 from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -497,7 +500,26 @@ def response_reopen(
     response.reopen_reason = reason.strip()
     response.revision += 1
     response.save()
+    _reopened_notify(response=response, by=by)
     return response
+
+
+def _reopened_notify(*, response: Response, by: User) -> int:
+    """Tell the institute's respondents that their response is open again,
+    why, and until when: one email per reopening and respondent (the key
+    names the response's revision, which each reopening moves)."""
+    from core.outbox import notify
+    from institutes.selectors import respondents_to_email
+
+    link = format_lazy("{}{}", settings.SITE_URL.rstrip("/"), reverse_lazy("surveys:response_detail", args=[response.pk]))
+    rows = notify(
+        to=respondents_to_email(institute=response.institute).order_by("pk"),
+        key=f"reopened:response={response.pk}:revision={response.revision}",
+        template="surveys/emails/reopened",
+        context={"response": response, "campaign": response.campaign, "institute": response.institute, "link": link},
+        by=by,
+    )
+    return len(rows)
 
 
 @transaction.atomic

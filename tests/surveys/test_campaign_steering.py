@@ -272,3 +272,20 @@ def test_the_summary_says_whose_answers_it_shows(client_as, demo, path):
     assert "Shown: submitted responses only. A response reopened for changes is left out" in committee
     secretariat = client_as("secretariat").get(path).content.decode()
     assert "Shown: every response, submitted, reopened for changes or still a draft" in secretariat
+
+
+def test_the_institute_is_told_by_email_that_its_response_was_reopened_and_until_when(open_needs, user_named):
+    today = timezone.localdate()
+    response = _submitted(open_needs, "Kyrgyzstandard")
+    Campaign.objects.filter(pk=open_needs.pk).update(closes_on=today - timedelta(days=1), opens_on=today - timedelta(days=30))
+    until = today + timedelta(days=7)
+    services.response_reopen(response=response, reason="Add the pressure range.", deadline=until, by=user_named("secretariat"))
+    rows = OutboxMessage.objects.filter(key__startswith=f"reopened:response={response.pk}:")
+    assert list(rows.values_list("to", flat=True)) == ["nmi-kg@example.org"]
+    message = rows.get()
+    assert "Add the pressure range." in message.body
+    assert str(until.year) in message.body and f"/surveys/responses/{response.pk}/" in message.body
+    # Submitted and reopened again: a second email, one per reopening.
+    Response.objects.filter(pk=response.pk).update(status=Response.Status.SUBMITTED)
+    services.response_reopen(response=response, reason="And the mass range.", deadline=until, by=user_named("secretariat"))
+    assert rows.count() == 2
