@@ -7,8 +7,14 @@ own, so a run never touches the development or the test database.
   is unset; the runner creates it if it is missing);
 - anything else: the SQLite file bench/data/bench.sqlite3 (git-ignored).
 """
-from ceems_portal.settings import *  # noqa: F401,F403
-from ceems_portal.settings import BASE_DIR, DATABASES, STORAGES, env
+import os
+
+# Production settings refuse to start without a key; a benchmark run signs
+# nothing that outlives it. setdefault: the web server it starts inherits it.
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-key-not-for-any-server-0123456789-abcdefghijklmn")
+
+from ceems_portal.settings import *  # noqa: E402,F401,F403
+from ceems_portal.settings import BASE_DIR, DATABASES, STORAGES, env  # noqa: E402
 
 # From the environment first: two runs on one server (two branches) must not share it.
 BENCH_DATABASE_NAME = env("BENCH_DATABASE_NAME", default="ceems_bench")

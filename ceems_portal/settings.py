@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -19,11 +20,20 @@ env = environ.Env()
 
 # --- Core -------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-# The default key is only good for the embedded mode; `check --deploy` flags it.
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="django-insecure-embedded-default-do-not-use-in-production",
-)
+# The development key is public (it is in this file): only the embedded mode
+# (DJANGO_DEBUG=1, `make run`) may fall back on it. In production a missing
+# key stops the portal at start-up instead of signing sessions and password
+# reset links with a key everybody knows.
+_DEVELOPMENT_SECRET_KEY = "django-insecure-embedded-default-do-not-use-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production (DJANGO_DEBUG off) needs a long random secret key: "
+            "set DJANGO_SECRET_KEY in the environment (docker-compose reads it from .env), "
+            "or set DJANGO_DEBUG=1 to run the embedded development mode."
+        )
+    SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("PORTAL_SITE_URL", default="http://127.0.0.1:8000")
@@ -122,14 +132,23 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
-# Throttle failed logins per username *and* address: one person mistyping
-# never locks out colleagues of the same institute, and the lock cools off.
+# Throttle failed logins per username at one address, so one person mistyping
+# never locks out colleagues elsewhere, and per address across usernames, so
+# trying many names from one address is throttled too (institutes/throttle.py);
+# both locks cool off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "institutes.throttle.PortalAxesHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind the TLS proxy production needs, every request comes from the proxy's
+# address: the client's is read from X-Forwarded-For, the entry this many
+# proxies from the right (docker-compose.yml sets 1). 0: REMOTE_ADDR, for a
+# portal reached directly (the embedded mode).
+PORTAL_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "institutes.throttle.client_address"
 AXES_VERBOSE = False
 
 # --- Internationalisation ----------------------------------------------------

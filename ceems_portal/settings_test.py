@@ -4,8 +4,14 @@ Whether the suite runs on SQLite or PostgreSQL, in-process tasks or a real
 Celery worker over Redis, still comes from the environment (DATABASE_URL,
 CELERY_BROKER_URL), exactly as in production.
 """
-from .settings import *  # noqa: F401,F403
-from .settings import STORAGES
+import os
+
+# The suite runs with DEBUG off, as production does; production refuses to
+# start without a key, so the tests bring their own (never used elsewhere).
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-not-for-any-server-0123456789-abcdefghijklmnop")
+
+from .settings import *  # noqa: E402,F401,F403
+from .settings import STORAGES  # noqa: E402
 
 # The browser tests talk plain HTTP to a live test server.
 SECURE_SSL_REDIRECT = False

@@ -2,6 +2,7 @@ import hashlib
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
 from core.outbox import notify
@@ -10,6 +11,18 @@ from .models import User
 
 
 class ProfileForm(CleanTextMixin, forms.ModelForm):
+    # Asked only when the email address changes (institutes.services.user_update_profile).
+    current_password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Needed only to change your email address, where password reset links are sent."),
+    )
+
+    # The password right under the address it protects.
+    field_order = ("first_name", "last_name", "email", "current_password", "preferred_language")
+
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email", "preferred_language")

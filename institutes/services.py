@@ -9,6 +9,8 @@ from .models import Role, User
 
 RESPONDENT_NEEDS_INSTITUTE = _("An NMI respondent must belong to an institute.")
 UNKNOWN_LANGUAGE = _("This language is not available.")
+PASSWORD_NEEDED_FOR_EMAIL = _("Enter your current password to change your email address.")
+PASSWORD_WRONG_FOR_EMAIL = _("This is not your current password: the email address was not changed.")
 
 
 @transaction.atomic
@@ -41,8 +43,26 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
-def user_update_profile(*, user: User, first_name: str, last_name: str, email: str, preferred_language: str) -> User:
-    """Save the fields a user may change about themselves."""
+@transaction.atomic
+def user_update_profile(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    preferred_language: str,
+    current_password: str = "",
+) -> User:
+    """Save the fields a user may change about themselves. A new email
+    address needs the user's current password: the address receives password
+    reset links, so whoever holds an open session must not be able to send
+    them elsewhere. Nothing is saved when the password is missing or wrong."""
+    saved_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
+    if email.strip().lower() != saved_email.strip().lower():
+        if not current_password:
+            raise ValidationError({"current_password": PASSWORD_NEEDED_FOR_EMAIL})
+        if not user.check_password(current_password):
+            raise ValidationError({"current_password": PASSWORD_WRONG_FOR_EMAIL})
     user.first_name = first_name
     user.last_name = last_name
     user.email = email

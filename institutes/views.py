@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import navigation
+from core.views import form_errors
 
 from . import selectors
 from .forms import ProfileForm
@@ -38,25 +39,42 @@ def _set_language_cookie(response, language: str):
     return response
 
 
+# The session key under which the language switch remembers a choice made
+# before logging in (on the login page).
+LANGUAGE_CHOSEN_SESSION_KEY = "language_chosen"
+
+
 class PortalLoginView(auth_views.LoginView):
-    """Django's login, then on to the same page in the user's preferred language."""
+    """Django's login, then on to the same page in the user's language: the
+    one they chose with the switch on the login page, which also becomes
+    their preferred language, or else the one saved in their profile."""
 
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        # Logging in keeps the session's data (a new key, the same contents).
+        chosen = self.request.session.get(LANGUAGE_CHOSEN_SESSION_KEY)
         super().form_valid(form)
-        language = self.request.user.preferred_language
+        user = self.request.user
+        if chosen in dict(settings.LANGUAGES):
+            user_set_language(user=user, language=chosen)
+        self.request.session.pop(LANGUAGE_CHOSEN_SESSION_KEY, None)
+        language = user.preferred_language
         return _set_language_cookie(redirect(translate_url(self.get_success_url(), language)), language)
 
 
 @require_POST
 def set_language(request):
     """The header's language switch: Django's set_language, and the choice is
-    remembered in the profile of a logged-in user."""
+    remembered in the profile of a logged-in user, or, before logging in, in
+    the session until the login that follows."""
     response = django_set_language(request)
     language = request.POST.get("language", "")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        user_set_language(user=request.user, language=language)
+    if language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            user_set_language(user=request.user, language=language)
+        else:
+            request.session[LANGUAGE_CHOSEN_SESSION_KEY] = language
     return response
 
 
@@ -71,16 +89,18 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user_update_profile(
-            user=request.user,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            preferred_language=data["preferred_language"],
-        )
-        messages.success(request, _("Your profile has been saved."))
-        language = data["preferred_language"]
-        return _set_language_cookie(redirect(translate_url(request.path, language)), language)
+        with form_errors(form):
+            user_update_profile(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                preferred_language=data["preferred_language"],
+                current_password=data["current_password"],
+            )
+            messages.success(request, _("Your profile has been saved."))
+            language = data["preferred_language"]
+            return _set_language_cookie(redirect(translate_url(request.path, language)), language)
     return render(request, "institutes/profile.html", {"form": form})
 
 

@@ -2,6 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _todo_card(request) -> dict:
+    """The respondent's to-do: the open questionnaires of their institute."""
+    from . import selectors
+
+    return {"responses": selectors.campaigns_to_answer(institute_id=request.user.institute_id)}
+
+
+def _open_campaigns_card(request) -> dict:
+    """The open campaigns with their response rates, for those who follow them."""
+    from . import selectors
+
+    campaigns, total = selectors.open_campaigns_with_rates()
+    return {"campaigns": campaigns, "total": total}
+
+
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
@@ -13,6 +28,19 @@ class SurveysConfig(AppConfig):
         navigation.register_entry("surveys:campaign_list", label=_("Surveys"), order=10)
         navigation.register_entry(
             "surveys:summary_latest", label=_("Summary table"), order=20, visible="surveys.read_summary"
+        )
+
+        # Home cards of the surveys themselves, before the role cards.
+        from institutes.models import Role
+
+        navigation.register_card(
+            "surveys_todo", template="surveys/_home_todo.html", order=5,
+            visible=lambda user: user.has_role(Role.RESPONDENT) and user.institute_id is not None,
+            context=_todo_card,
+        )
+        navigation.register_card(
+            "surveys_open", template="surveys/_home_open_campaigns.html", order=6,
+            visible="surveys.view_campaign_progress", context=_open_campaigns_card,
         )
 
         # Links on the role cards the institutes app registers.

@@ -212,6 +212,18 @@ class ReopenForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(
         label=_("Reason for reopening"), max_length=REASON_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
+    deadline = forms.DateField(
+        label=_("Submit by"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("A personal deadline for this institute; needed once the campaign's deadline has passed."),
+    )
+
+
+class CampaignDeadlineForm(forms.Form):
+    """The new deadline of an open campaign, or of a closed one being reopened."""
+
+    closes_on = forms.DateField(label=_("New deadline"), widget=DateInput())
 
 
 def item_form_class(kind: str):

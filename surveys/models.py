@@ -228,6 +228,14 @@ class Response(models.Model):
         verbose_name=_("submitted by"),
     )
     reopen_reason = models.TextField(_("reason for reopening"), blank=True, **limited_text(REASON_MAX_LENGTH))
+    # A personal extension the Secretariat gives when reopening a response:
+    # the institute may submit until the later of this and the campaign's deadline.
+    deadline = models.DateField(
+        _("personal deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Given when the response is reopened: the institute may submit until this day, even after the campaign's deadline."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Optimistic locking: every save of the response or one of its items
@@ -254,6 +262,13 @@ class Response(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status != self.Status.SUBMITTED and self.campaign.status == Campaign.Status.OPEN
+
+    @property
+    def submit_by(self):
+        """The last day this response can be submitted: the campaign's
+        deadline, or the institute's personal one if that is later."""
+        closes_on = self.campaign.closes_on
+        return max(closes_on, self.deadline) if self.deadline else closes_on
 
 
 class Priority(models.TextChoices):

@@ -16,6 +16,7 @@ surveys.view_campaign_history       Secretariat
 surveys.respond_to_campaign         respondent of an invited institute (the service says whether it is open)
 surveys.import_responses            Secretariat
 surveys.read_summary                readers (summary table, matrix, exports)
+surveys.read_unsubmitted_answers    Secretariat: the summary also holds drafts and reopened responses
 surveys.view_response               as Response.objects.visible_to
 surveys.view_response_history       whoever may view the response
 surveys.export_response             whoever may view the response
@@ -97,6 +98,9 @@ rules.add_perm("surveys.view_campaign_history", is_secretariat)
 rules.add_perm("surveys.respond_to_campaign", is_respondent & institute_is_invited)
 rules.add_perm("surveys.import_responses", is_secretariat)
 rules.add_perm("surveys.read_summary", is_reader)
+# What surveys.summary shows beyond submitted responses (Response.visible_to
+# gives the task group and the Committee submitted ones only).
+rules.add_perm("surveys.read_unsubmitted_answers", is_secretariat)
 
 # --- Responses ---------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Reads of the surveys app, each joined for the page that shows it."""
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from core.changelog import ChangeLogEntry, LogSource, change_log
@@ -27,11 +27,20 @@ def campaigns_for_list(*, user) -> QuerySet[Campaign]:
         .annotate(n=Count("*"))
         .values("n")
     )
+    # Whether the user's own institute was invited: the list says "not
+    # started" only to those whose institute was asked (the Secretariat's
+    # own account belongs to an institute too).
+    own_invited = (
+        Exists(Invitation.objects.filter(campaign=OuterRef("pk"), institute_id=user.institute_id))
+        if user.institute_id
+        else Value(False, output_field=BooleanField())
+    )
     return (
         Campaign.objects.visible_to(user)
         .annotate(
             invited_count=Coalesce(Subquery(invited), 0),
             submitted_count=Coalesce(Subquery(submitted), 0),
+            own_invited=own_invited,
         )
         .order_by("-year", "kind")
     )
@@ -130,3 +139,55 @@ def campaign_change_log(*, campaign: Campaign, limit: int = 300) -> list[ChangeL
         LogSource(Questionnaire.history.filter(id=campaign.questionnaire_id)),
         limit=limit,
     )
+
+
+# The home page shows this many open campaigns; more are behind "All campaigns".
+HOME_CAMPAIGNS = 8
+
+
+def campaigns_to_answer(*, institute_id: int) -> list[Response]:
+    """The home page's to-do list of an institute: every open campaign it is
+    invited to, soonest deadline first, each as the institute's response
+    (an unsaved one, status "not started", where it has not begun), with
+    its campaign attached and the deadline that applies to it. One query."""
+    own = Response.objects.filter(campaign=OuterRef("pk"), institute_id=institute_id).order_by()
+    campaigns = (
+        Campaign.objects.filter(status=Campaign.Status.OPEN, invitations__institute_id=institute_id)
+        .annotate(
+            own_pk=Subquery(own.values("pk")[:1]),
+            own_status=Subquery(own.values("status")[:1]),
+            own_deadline=Subquery(own.values("deadline")[:1]),
+        )
+        .order_by("closes_on", "kind", "pk")
+    )
+    rows = []
+    for campaign in campaigns:
+        response = Response(
+            pk=campaign.own_pk, campaign=campaign, institute_id=institute_id,
+            status=campaign.own_status or "", deadline=campaign.own_deadline,
+        )
+        rows.append(response)
+    return rows
+
+
+def open_campaigns_with_rates(*, limit: int = HOME_CAMPAIGNS) -> tuple[list[Campaign], int]:
+    """The open campaigns, soonest deadline first, each with `invited_count`,
+    `submitted_count` and `percent`, and how many are open in all: two
+    queries, whatever the number of campaigns and institutes."""
+    invited = (
+        Invitation.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("*")).values("n")
+    )
+    submitted = (
+        Response.objects.filter(campaign=OuterRef("pk"), status=Response.Status.SUBMITTED)
+        .order_by().values("campaign").annotate(n=Count("*")).values("n")
+    )
+    queryset = Campaign.objects.filter(status=Campaign.Status.OPEN)
+    campaigns = list(
+        queryset.annotate(
+            invited_count=Coalesce(Subquery(invited), 0), submitted_count=Coalesce(Subquery(submitted), 0)
+        ).order_by("closes_on", "kind", "pk")[:limit]
+    )
+    for campaign in campaigns:
+        campaign.percent = round(100 * campaign.submitted_count / campaign.invited_count) if campaign.invited_count else 0
+    total = len(campaigns) if len(campaigns) < limit else queryset.count()
+    return campaigns, total

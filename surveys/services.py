@@ -4,12 +4,15 @@ Every service validates, writes inside one transaction and schedules its
 side effects (emails) on commit. Domain rules that a user broke raise
 PortalError with one of the message constants below.
 """
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse_lazy
+from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
@@ -39,6 +42,15 @@ NO_ITEMS = _("This questionnaire has no needs or offers to add.")
 EMPTY_ITEM_AT_SUBMIT = _("This item is empty: fill it in or remove it.")
 PERIOD_OUTDATED = _("This period ended before %(year)s: set the period this campaign asks about.")
 ALREADY_HAS_ITEMS = _("Last year's answers are copied only into a response that has no needs or offers yet; this one already has some, so nothing was copied.")
+CAMPAIGN_DRAFT_NOT_CLOSABLE = _("A draft campaign has never been opened, so it cannot be closed: open it, or keep editing it.")
+CAMPAIGN_NOT_CLOSED = _("Only a closed campaign can be reopened.")
+CAMPAIGN_NOT_OPEN_FOR_DEADLINE = _("The deadline can be moved this way only while the campaign is open; a draft's deadline is changed with Edit.")
+DEADLINE_IN_PAST = _("Choose a deadline of today or later: respondents could not submit otherwise.")
+DEADLINE_EARLIER = _("The new deadline must be later than the current one, %(deadline)s.")
+DEADLINE_BEFORE_OPENING = _("The deadline is before the opening date.")
+REOPEN_CAMPAIGN_NOT_OPEN = _("This campaign is closed: reopen the campaign first, then the response, so its institute can submit it.")
+PERSONAL_DEADLINE_NEEDED = _("The campaign's deadline has passed: give the institute a day, today or later, by which to submit.")
+PERSONAL_DEADLINE_IN_PAST = _("Choose a day of today or later.")
 
 # Fields that must be filled in before submitting, per item kind.
 REQUIRED_NEED_FIELDS = ("activity_type", "subject", "period_from", "period_to", "priority")
@@ -161,9 +173,90 @@ def campaign_open(*, campaign: Campaign, by: User) -> Campaign:
 
 @transaction.atomic
 def campaign_close(*, campaign: Campaign, by: User) -> Campaign:
+    """Close an open campaign: no response can be started, changed or
+    submitted any more (campaign_reopen undoes it). A draft was never
+    opened and is refused; closing a closed campaign changes nothing."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == Campaign.Status.DRAFT:
+        raise PortalError(CAMPAIGN_DRAFT_NOT_CLOSABLE)
+    if campaign.status == Campaign.Status.CLOSED:
+        return campaign
     campaign.status = Campaign.Status.CLOSED
     campaign.save(update_fields=["status"])
     return campaign
+
+
+def _deadline_check(campaign: Campaign, closes_on: date, today: date) -> None:
+    if closes_on < today:
+        raise ValidationError({"closes_on": DEADLINE_IN_PAST})
+    if closes_on < campaign.opens_on:
+        raise ValidationError({"closes_on": DEADLINE_BEFORE_OPENING})
+
+
+def _deadline_moved(*, campaign: Campaign, by: User, today: date) -> int:
+    """After the open campaign's deadline moved to `campaign.closes_on`: tell the respondents of every institute that has
+    not submitted (one outbox row per change and recipient: the key names
+    this change), and reschedule the automatic reminder of those already
+    reminded, once, for the new deadline, unless the new reminder day has
+    already come (the deadline email says the same). Returns emails written."""
+    from .tasks import DEADLINE_TEMPLATE, institute_has_submitted, institute_notify
+
+    change = uuid4()
+    remind_on = campaign.closes_on - timedelta(days=campaign.reminder_days)
+    written = 0
+    reschedule = []
+    for invitation in campaign.invitations.select_related("campaign", "institute").order_by("pk"):
+        if institute_has_submitted(invitation):
+            continue
+        key = f"deadline:campaign={campaign.pk}:institute={invitation.institute_id}:to={campaign.closes_on.isoformat()}:{change}"
+        written += institute_notify(invitation=invitation, template=DEADLINE_TEMPLATE, key=key, by=by)
+        if invitation.reminder_sent_at is not None and remind_on > today:
+            reschedule.append(invitation.pk)
+    if reschedule:
+        Invitation.objects.filter(pk__in=reschedule).update(reminder_sent_at=None)
+    return written
+
+
+@transaction.atomic
+def campaign_set_deadline(*, campaign: Campaign, closes_on: date, by: User, today: date | None = None) -> int:
+    """Extend the deadline of an open campaign to `closes_on` (later than the
+    current one, today or later). The respondents of institutes that have not
+    submitted are told the new deadline by email, and the automatic reminder
+    is rescheduled (see _deadline_moved). The same date again changes
+    nothing and writes nothing, so a re-sent form mails nobody twice.
+    Returns the emails written."""
+    today = today or timezone.localdate()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.OPEN:
+        raise PortalError(CAMPAIGN_NOT_OPEN_FOR_DEADLINE)
+    if closes_on == campaign.closes_on:
+        return 0
+    _deadline_check(campaign, closes_on, today)
+    if closes_on < campaign.closes_on:
+        raise ValidationError({"closes_on": DEADLINE_EARLIER % {"deadline": formats.date_format(campaign.closes_on)}})
+    campaign.closes_on = closes_on
+    campaign.save(update_fields=["closes_on"])
+    return _deadline_moved(campaign=campaign, by=by, today=today)
+
+
+@transaction.atomic
+def campaign_reopen(*, campaign: Campaign, closes_on: date, by: User, today: date | None = None) -> int:
+    """Reopen a closed campaign until `closes_on` (today or later), so that
+    responses can be changed and submitted again. If the deadline moves, the
+    respondents who have not submitted are told as by campaign_set_deadline.
+    Reopening an open campaign is refused. Returns the emails written."""
+    today = today or timezone.localdate()
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status != Campaign.Status.CLOSED:
+        raise PortalError(CAMPAIGN_NOT_CLOSED)
+    _deadline_check(campaign, closes_on, today)
+    previous = campaign.closes_on
+    campaign.status = Campaign.Status.OPEN
+    campaign.closes_on = closes_on
+    campaign.save(update_fields=["status", "closes_on"])
+    if closes_on == previous:
+        return 0
+    return _deadline_moved(campaign=campaign, by=by, today=today)
 
 
 @transaction.atomic
@@ -176,10 +269,7 @@ def campaign_remind_institute(*, campaign: Campaign, institute: Institute, click
     emails written (0 for a press already handled)."""
     from .tasks import institute_has_submitted, institute_notify
 
-    try:
-        click = str(UUID(str(click)))
-    except ValueError:
-        click = str(uuid4())  # a form without its key: one of its own
+    click = _click_key(click)
     invitation = Invitation.objects.select_for_update().select_related("campaign", "institute").get(
         campaign=campaign, institute=institute
     )
@@ -190,6 +280,47 @@ def campaign_remind_institute(*, campaign: Campaign, institute: Institute, click
     if count:
         Invitation.objects.filter(pk=invitation.pk).update(last_manual_reminder_at=timezone.now())
     return count
+
+
+def _click_key(click: str) -> str:
+    try:
+        return str(UUID(str(click)))
+    except ValueError:
+        return str(uuid4())  # a form without its key: one of its own
+
+
+@transaction.atomic
+def campaign_remind_all(*, campaign: Campaign, click: str, by: User) -> tuple[int, int]:
+    """The Secretariat's button: remind now every invited institute of the
+    open campaign that has not submitted. Like campaign_remind_institute,
+    `click` identifies the press, so each respondent gets exactly one email
+    per press however often the form is sent. Returns (institutes reminded,
+    emails written); (0, 0) for a press already handled."""
+    from .tasks import institute_notify
+
+    if campaign.status != Campaign.Status.OPEN:
+        raise PortalError(CAMPAIGN_NOT_OPEN)
+    click = _click_key(click)
+    submitted = Response.objects.filter(campaign=campaign, status=Response.Status.SUBMITTED).values("institute_id")
+    invitations = (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(campaign=campaign)
+        .exclude(institute_id__in=submitted)
+        .select_related("campaign", "institute")
+        .order_by("pk")
+    )
+    institutes = emails = 0
+    reminded = []
+    for invitation in invitations:
+        key = f"reminder-all:campaign={campaign.pk}:institute={invitation.institute_id}:{click}"
+        count = institute_notify(invitation=invitation, template="reminder", key=key, by=by)
+        if count:
+            institutes += 1
+            emails += count
+            reminded.append(invitation.pk)
+    if reminded:
+        Invitation.objects.filter(pk__in=reminded).update(last_manual_reminder_at=timezone.now())
+    return institutes, emails
 
 
 # --- Responses --------------------------------------------------------------
@@ -365,7 +496,7 @@ def response_submit(*, response: Response, by: User, today: date | None = None) 
         raise PortalError(ALREADY_SUBMITTED)
     if response.campaign.status != Campaign.Status.OPEN:
         raise PortalError(CAMPAIGN_NOT_OPEN)
-    if today > response.campaign.closes_on:
+    if today > response.submit_by:
         raise PortalError(DEADLINE_PASSED, code="deadline")
     general, per_item = submission_errors(response)
     if general or per_item:
@@ -449,19 +580,51 @@ class _OwnCopyReader:
 
 
 @transaction.atomic
-def response_reopen(*, response: Response, reason: str, by: User) -> Response:
+def response_reopen(
+    *, response: Response, reason: str, by: User, deadline: date | None = None, today: date | None = None
+) -> Response:
     """The Secretariat reopens a submitted response so its institute can
-    change it; the reason is recorded and shown to the respondents."""
-    response = Response.objects.select_for_update().get(pk=response.pk)
+    change it; the reason is recorded and shown to the respondents. Only in
+    an open campaign (a closed one is reopened first). `deadline` is the
+    institute's personal extension: required once the campaign's deadline
+    has passed, so that the institute can submit again."""
+    today = today or timezone.localdate()
+    response = Response.objects.select_for_update().select_related("campaign").get(pk=response.pk)
     if response.status != Response.Status.SUBMITTED:
         raise PortalError(NOT_SUBMITTED)
+    if response.campaign.status != Campaign.Status.OPEN:
+        raise PortalError(REOPEN_CAMPAIGN_NOT_OPEN)
     if not reason.strip():
         raise ValidationError({"reason": REASON_REQUIRED})
+    if deadline is not None and deadline < today:
+        raise ValidationError({"deadline": PERSONAL_DEADLINE_IN_PAST})
+    if deadline is None and response.campaign.closes_on < today:
+        raise ValidationError({"deadline": PERSONAL_DEADLINE_NEEDED})
+    response.deadline = deadline
     response.status = Response.Status.REOPENED
     response.reopen_reason = reason.strip()
     response.revision += 1
     response.save()
+    _reopened_notify(response=response, by=by)
     return response
+
+
+def _reopened_notify(*, response: Response, by: User) -> int:
+    """Tell the institute's respondents that their response is open again,
+    why, and until when: one email per reopening and respondent (the key
+    names the response's revision, which each reopening moves)."""
+    from core.outbox import notify
+    from institutes.selectors import respondents_to_email
+
+    link = format_lazy("{}{}", settings.SITE_URL.rstrip("/"), reverse_lazy("surveys:response_detail", args=[response.pk]))
+    rows = notify(
+        to=respondents_to_email(institute=response.institute).order_by("pk"),
+        key=f"reopened:response={response.pk}:revision={response.revision}",
+        template="surveys/emails/reopened",
+        context={"response": response, "campaign": response.campaign, "institute": response.institute, "link": link},
+        by=by,
+    )
+    return len(rows)
 
 
 def _moved_by_years(day: date | None, years: int) -> date | None:

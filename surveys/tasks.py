@@ -1,5 +1,6 @@
 """Survey emails: invitations when a campaign opens, reminders before its
-deadline, and the Secretariat's reminder by hand. None of them sends mail
+deadline, the Secretariat's reminders by hand and the news of a moved
+deadline. None of them sends mail
 itself: each writes outbox rows (core.outbox.notify), one per respondent,
 with a key that says why, so a row is never written twice for the same
 reason; the outbox sends them after commit and retries what fails."""
@@ -28,8 +29,15 @@ def invitation_key(invitation: Invitation) -> str:
     return f"invitation:campaign={invitation.campaign_id}:institute={invitation.institute_id}"
 
 
+# The email telling respondents that the deadline moved (surveys.services.campaign_set_deadline).
+DEADLINE_TEMPLATE = "deadline"
+
+
 def reminder_key(invitation: Invitation) -> str:
-    return f"reminder-auto:campaign={invitation.campaign_id}:institute={invitation.institute_id}"
+    """One automatic reminder per institute and deadline: when the deadline
+    is extended, the reminder before the new one is a new email."""
+    closes_on = invitation.campaign.closes_on.isoformat()
+    return f"reminder-auto:campaign={invitation.campaign_id}:institute={invitation.institute_id}:deadline={closes_on}"
 
 
 def institute_notify(*, invitation: Invitation, template: str, key: str, by=None) -> int:

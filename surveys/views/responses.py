@@ -15,6 +15,7 @@ from django.forms.utils import ErrorDict
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.template.loader import render_to_string
@@ -350,10 +351,16 @@ def response_reopen(request, pk: int):
     response = get_object_or_404(Response.objects.visible_to(request.user).select_related("institute"), pk=pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, services.REASON_REQUIRED)
+        messages.error(request, services.REASON_REQUIRED if "reason" in form.errors else " ".join(form.errors["deadline"]))
         return redirect(response.campaign)
-    services.response_reopen(response=response, reason=form.cleaned_data["reason"], by=request.user)
-    messages.success(request, _("The response of %(institute)s is reopened.") % {"institute": response.institute.acronym})
+    response = services.response_reopen(
+        response=response, reason=form.cleaned_data["reason"], deadline=form.cleaned_data["deadline"], by=request.user
+    )
+    messages.success(
+        request,
+        _("The response of %(institute)s is reopened; it can be submitted until %(deadline)s.")
+        % {"institute": response.institute.acronym, "deadline": date_format(response.submit_by)},
+    )
     return redirect(response.campaign)
 
 

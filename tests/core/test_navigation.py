@@ -51,12 +51,13 @@ def test_a_card_whose_context_is_none_is_left_out(registry, client_as):
 @pytest.mark.parametrize(
     "username,cards",
     [
-        ("admin", {"secretariat", "admin", "ceems"}),
-        ("secretariat", {"secretariat", "ceems"}),
-        ("chair", {"taskgroup", "ceems"}),
-        ("committee", {"committee", "ceems"}),
-        ("nmi-kg", {"respondent", "ceems"}),
-        ("nmi-am", {"respondent", "taskgroup", "ceems"}),
+        # surveys_open: the open campaigns and their response rates; surveys_todo: an institute's questionnaires.
+        ("admin", {"surveys_open", "secretariat", "admin", "ceems"}),
+        ("secretariat", {"surveys_open", "secretariat", "ceems"}),
+        ("chair", {"surveys_open", "taskgroup", "ceems"}),
+        ("committee", {"surveys_open", "committee", "ceems"}),
+        ("nmi-kg", {"surveys_todo", "respondent", "ceems"}),
+        ("nmi-am", {"surveys_todo", "surveys_open", "respondent", "taskgroup", "ceems"}),
     ],
 )
 def test_each_role_sees_its_cards(client_as, username, cards):

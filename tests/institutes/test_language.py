@@ -47,7 +47,8 @@ def test_login_lands_in_the_preferred_language(client, user_named):
 def test_profile_change_of_language_moves_to_that_language(client_as, user_named):
     response = client_as("nmi-uz").post(
         "/ru/accounts/profile/",
-        {"first_name": "Dilnoza", "last_name": "K.", "email": "dilnoza@example.org", "preferred_language": "en"},
+        {"first_name": "Dilnoza", "last_name": "K.", "email": "dilnoza@example.org", "preferred_language": "en",
+         "current_password": "demo"},
     )
     assert response.status_code == 302
     assert response["Location"] == "/en/accounts/profile/"
@@ -66,3 +67,31 @@ def test_profile_shows_error_next_to_a_bad_email_and_keeps_the_rest(client_as, u
     assert "Enter a valid email address." in html
     assert 'value="Dilnoza"' in html
     assert user_named("nmi-uz").email == "nmi-uz@example.org"
+
+
+def test_the_language_chosen_on_the_login_page_wins_over_the_saved_one(client, user_named):
+    user = user_named("committee")
+    user.preferred_language = "ru"
+    user.save()
+    # On the (Russian) login page, the visitor switches to English, then logs in.
+    switched = client.post("/language/", {"language": "en", "next": "/ru/accounts/login/"})
+    assert switched["Location"] == "/en/accounts/login/"
+    response = client.post("/en/accounts/login/", {"username": "committee", "password": "demo"})
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+    assert response.cookies["django_language"].value == "en"
+    # The choice is remembered for the next login and for emails.
+    assert user_named("committee").preferred_language == "en"
+    assert "Welcome" in client.get("/en/").content.decode()
+
+
+def test_without_a_choice_on_the_login_page_the_saved_language_is_used_after_a_later_login(client, user_named):
+    client.post("/language/", {"language": "en", "next": "/ru/accounts/login/"})
+    client.post("/en/accounts/login/", {"username": "committee", "password": "demo"})
+    client.post("/en/accounts/logout/")
+    user = user_named("committee")
+    user.preferred_language = "ru"
+    user.save()
+    # A later login in the same browser, with no new choice, follows the profile.
+    response = client.post("/en/accounts/login/", {"username": "committee", "password": "demo"})
+    assert response["Location"] == "/ru/"

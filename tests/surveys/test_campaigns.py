@@ -150,8 +150,9 @@ def test_secretariat_reminds_one_institute_by_hand(client_as, open_needs, sent_m
     assert "Reminder" in mail.outbox[0].subject or "Напоминание" in mail.outbox[0].subject
 
 
-def test_secretariat_reopens_a_submitted_response_with_a_reason(client_as, needs_2022):
-    response = Response.objects.get(campaign=needs_2022, institute__acronym="UzNIM")
+def test_secretariat_reopens_a_submitted_response_with_a_reason(client_as, open_needs):
+    am = Invitation.objects.get(campaign=open_needs, institute__acronym="NIM-AM").institute
+    response = Response.objects.create(campaign=open_needs, institute=am, status=Response.Status.SUBMITTED)
     client = client_as("secretariat")
     assert client.post(f"/en/surveys/responses/{response.pk}/reopen/", {"reason": ""}).status_code == 302
     response.refresh_from_db()
