@@ -16,7 +16,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from institutes.permissions import permission_required
 
-from ..forms_summary import SummaryFilterForm, clean_sort
+from ..filters import OfferScope, SummaryFilter
+from ..forms_summary import clean_sort
 from ..models import Response
 from ..summary import (
     DEFAULT_SORT,
@@ -80,8 +81,8 @@ def summary_latest(request):
 @require_GET
 @vary_on_headers("HX-Request")
 def summary(request, year: int):
-    form = SummaryFilterForm(request.GET, year=year)
-    filters = form.filters()
+    filterset = SummaryFilter(request.GET, year=year, request=request)
+    filters = filterset.cleaned_filters()
     sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
     items = summary_items(year=year, filters=filters, user=request.user, sort=sort)
     page = Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -90,7 +91,8 @@ def summary(request, year: int):
     export_query = _query(request.GET, page=None)
     context = {
         **_years_context(year),
-        "form": form,
+        "filter": filterset,
+        "form": filterset.form,
         "page_obj": page,
         "sort": sort if request.GET.get("sort") else "",
         "headers": _sort_headers(request.GET, sort),
@@ -119,7 +121,8 @@ def summary_matrix(request, year: int):
     table_url = reverse("surveys:summary", args=[year])
 
     def link(**params) -> str:
-        return f"{table_url}?{urlencode({**params, **filters})}"
+        # The table shows the offers the matrix counted (of earlier surveys too).
+        return f"{table_url}?{urlencode({**params, **filters, 'offers': OfferScope.VALID})}"
 
     for row in matrix.rows:
         row.url = link(area=row.code)
@@ -150,9 +153,9 @@ def summary_export(request, year: int, fmt: str):
     at once, in the language of the URL."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    form = SummaryFilterForm(request.GET, year=year)
+    filters = SummaryFilter(request.GET, year=year, request=request).cleaned_filters()
     sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
-    items = summary_items(year=year, filters=form.filters(), user=request.user, sort=sort)
+    items = summary_items(year=year, filters=filters, user=request.user, sort=sort)
     title = str(_("Summary %(year)s") % {"year": year})
     return export_download(items=items, fmt=fmt, filename=export_filename(year=year, fmt=fmt), title=title)
 
