@@ -124,10 +124,12 @@ def summary_matrix(request, year: int):
         # The table shows the offers the matrix counted (of earlier surveys too).
         return f"{table_url}?{urlencode({**params, **filters, 'offers': OfferScope.VALID})}"
 
+    labels = dict(matrix.columns)
     for row in matrix.rows:
         row.url = link(area=row.code)
         for cell in row.cells:
             cell.url = link(area=cell.area_code, activity_type=cell.activity_type)
+            cell.label = labels[cell.activity_type]  # the phone's list names each cell
     columns = [
         {"value": value, "label": label, "url": link(activity_type=value), "total": total}
         for (value, label), total in zip(matrix.columns, matrix.column_totals)
