@@ -145,6 +145,29 @@ def summary_items(*, year: int, filters: dict, user, sort: str = DEFAULT_SORT) -
     return combined.order_by(*_order(sort or DEFAULT_SORT))
 
 
+def summary_count(*, year: int, filters: dict, user) -> int:
+    """The number of rows of `summary_items` with the same arguments, in one
+    query that counts each kind's filtered rows without the joins and
+    columns of the union (the union's own count builds every row first)."""
+    from django.db import connection
+
+    parts, params = [], []
+    for model, kind in ((Need, ItemKind.NEED), (Offer, ItemKind.OFFER)):
+        if filters.get("kind") and filters["kind"] != kind:
+            continue
+        queryset = _filtered(model, year=year, filters=filters, user=user).order_by().values("pk")
+        if queryset.query.is_empty():
+            continue
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {connection.ops.quote_name(kind)})")
+        params.extend(part_params)
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' + '.join(parts)}", params)
+        return cursor.fetchone()[0]
+
+
 def summary_years() -> list[int]:
     """Years that have a needs or offers campaign, newest first (one query)."""
     return list(
@@ -304,3 +327,33 @@ def row_labeller() -> Callable[[dict], dict]:
         return row
 
     return label
+
+
+# --- The cached table ---------------------------------------------------------
+
+def summary_version() -> int | None:
+    """The version of what the summary shows (SummaryStamp, moved on by
+    database triggers at every committed change), or None when it cannot
+    serve as a cache key: inside a transaction (what this transaction wrote
+    moves the stamp only at its commit) or without the stamp's row (a
+    database flushed by a test). One query."""
+    from django.db import connection
+
+    from .models import SummaryStamp
+
+    if connection.in_atomic_block:
+        return None
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('version')} FROM {quote(SummaryStamp._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def reader_scope(user) -> str:
+    """What part of the summary `user` may read, as a key: the same for every
+    user who reads the same rows (Response.objects.visible_to)."""
+    if user.has_role(Role.SECRETARIAT):
+        return "all"
+    own = user.institute_id if user.has_role(Role.RESPONDENT) and user.institute_id else 0
+    return f"{'submitted' if user.has_role(Role.TASKGROUP, Role.COMMITTEE) else 'none'}-{own}"

@@ -2,12 +2,15 @@
 matrix, and the table's export. Read-only pages for the Secretariat, the
 task group and the Committee; with htmx the table answers a filter, a sort
 or a page change with its partial, and every link and form works without it."""
+import hashlib
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -21,10 +24,13 @@ from ..forms_summary import clean_sort
 from ..models import Response
 from ..summary import (
     DEFAULT_SORT,
+    reader_scope,
     row_labeller,
+    summary_count,
     summary_items,
     summary_latest_year,
     summary_matrix as build_matrix,
+    summary_version,
     summary_years,
 )
 from ..summary_export import CONTENT_TYPES, export_filename, summary_csv, summary_xlsx
@@ -77,15 +83,32 @@ def summary_latest(request):
     return redirect("surveys:summary", year=summary_latest_year(user=request.user, today=timezone.localdate()))
 
 
-@permission_required("surveys.read_summary")
-@require_GET
-@vary_on_headers("HX-Request")
-def summary(request, year: int):
+# How long a rendered table is kept. Its key holds the data's version, so a
+# change shows at once; the limit only frees the memory of unused pages.
+SUMMARY_CACHE_SECONDS = 600
+
+
+def _summary_cache_key(request, *, year: int, version: int, partial: bool) -> str:
+    """One key per version of the data, year, language, what the reader may
+    read, query string and page or partial."""
+    query = urlencode(sorted((key, value) for key in request.GET for value in request.GET.getlist(key)))
+    raw = "|".join(
+        [str(version), str(year), translation.get_language() or "", reader_scope(request.user), str(partial), query]
+    )
+    return f"surveys:summary:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _summary_parts(request, year: int, *, partial: bool) -> dict:
+    """The table's context and its rendered parts: the rows (with the
+    out-of-band parts htmx swaps) and, for the whole page, the filters."""
     filterset = SummaryFilter(request.GET, year=year, request=request)
     filters = filterset.cleaned_filters()
     sort = clean_sort(request.GET.get("sort")) or DEFAULT_SORT
     items = summary_items(year=year, filters=filters, user=request.user, sort=sort)
-    page = Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(items, settings.PORTAL_PAGE_SIZE)
+    # The exact count without building the union's columns (one narrow query).
+    paginator.count = summary_count(year=year, filters=filters, user=request.user)
+    page = paginator.get_page(request.GET.get("page"))
     label = row_labeller()
     page.object_list = [label(row) for row in page.object_list]
     export_query = _query(request.GET, page=None)
@@ -105,8 +128,32 @@ def summary(request, year: int):
         ),
         "is_filtered": bool(filters),
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        return render(request, "surveys/_summary_results.html", context)
+    context["results_html"] = render_to_string("surveys/_summary_results.html", context, request)
+    if not partial:
+        context["filters_html"] = render_to_string("surveys/_summary_filters.html", context, request)
+    return context
+
+
+_KEPT = ("year", "years", "year_known", "matrix_url", "results_html", "filters_html")
+
+
+@permission_required("surveys.read_summary")
+@require_GET
+@vary_on_headers("HX-Request")
+def summary(request, year: int):
+    """The table. Its rendered parts are kept per version of the data
+    (surveys.summary.summary_version): the next reader of the same page of
+    the same data gets them without a query but the version's."""
+    partial = bool(request.htmx and not request.htmx.history_restore_request)
+    version = summary_version()
+    key = _summary_cache_key(request, year=year, version=version, partial=partial) if version is not None else None
+    context = cache.get(key) if key else None
+    if context is None:
+        context = _summary_parts(request, year, partial=partial)
+        if key:
+            cache.set(key, {name: context[name] for name in _KEPT if name in context}, SUMMARY_CACHE_SECONDS)
+    if partial:
+        return HttpResponse(context["results_html"])
     return render(request, "surveys/summary.html", context)
 
 
