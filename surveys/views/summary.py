@@ -88,12 +88,12 @@ def summary_latest(request):
 SUMMARY_CACHE_SECONDS = 600
 
 
-def _summary_cache_key(request, *, year: int, version: int, partial: bool) -> str:
+def _summary_cache_key(request, *, year: int, version: int, partial: bool, page: str = "table") -> str:
     """One key per version of the data, year, language, what the reader may
     read, query string and page or partial."""
     query = urlencode(sorted((key, value) for key in request.GET for value in request.GET.getlist(key)))
     raw = "|".join(
-        [str(version), str(year), translation.get_language() or "", reader_scope(request.user), str(partial), query]
+        [page, str(version), str(year), translation.get_language() or "", reader_scope(request.user), str(partial), query]
     )
     return f"surveys:summary:{hashlib.sha256(raw.encode()).hexdigest()}"
 
@@ -160,9 +160,21 @@ def summary(request, year: int):
 @permission_required("surveys.read_summary")
 @require_GET
 def summary_matrix(request, year: int):
+    """The matrix, kept per version of the data like the table."""
     status = request.GET.get("status", "")
     if status not in Response.Status.values:
         status = ""
+    version = summary_version()
+    key = _summary_cache_key(request, year=year, version=version, partial=False, page="matrix") if version is not None else None
+    context = cache.get(key) if key else None
+    if context is None:
+        context = _matrix_parts(request, year, status)
+        if key:
+            cache.set(key, {name: context[name] for name in ("year", "table_url", "content_html")}, SUMMARY_CACHE_SECONDS)
+    return render(request, "surveys/summary_matrix.html", context)
+
+
+def _matrix_parts(request, year: int, status: str) -> dict:
     filters = {"status": status} if status else {}
     matrix = build_matrix(year=year, user=request.user, filters=filters)
     table_url = reverse("surveys:summary", args=[year])
@@ -181,18 +193,16 @@ def summary_matrix(request, year: int):
         {"value": value, "label": label, "url": link(activity_type=value), "total": total}
         for (value, label), total in zip(matrix.columns, matrix.column_totals)
     ]
-    return render(
-        request,
-        "surveys/summary_matrix.html",
-        {
-            **_years_context(year),
-            "matrix": matrix,
-            "columns": columns,
-            "status": status,
-            "statuses": Response.Status.choices,
-            "table_url": link() if filters else table_url,
-        },
-    )
+    context = {
+        **_years_context(year),
+        "matrix": matrix,
+        "columns": columns,
+        "status": status,
+        "statuses": Response.Status.choices,
+        "table_url": f"{table_url}?{urlencode(filters)}" if filters else table_url,
+    }
+    context["content_html"] = render_to_string("surveys/_matrix_content.html", context, request)
+    return context
 
 
 @permission_required("surveys.read_summary")

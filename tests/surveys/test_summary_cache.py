@@ -68,3 +68,18 @@ def test_with_htmx_the_kept_rows_come_alone(client_as):
     html = response.content.decode()
     assert "<html" not in html and 'id="filter-institute" hx-swap-oob="true"' in html
     assert Campaign.objects.filter(year=2022).count() == 2
+
+
+def test_the_matrix_is_kept_too_and_follows_a_change(client_as):
+    client = client_as("secretariat")
+    matrix = "/en/surveys/summary/2022/matrix/"
+    with CaptureQueriesContext(connection) as first:
+        html = client.get(matrix).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(matrix).content.decode().count("14 / 25") == html.count("14 / 25") > 0
+    assert len(again) < len(first)
+
+    Response.objects.filter(campaign__year=2022, campaign__kind=CampaignKind.OFFERS,
+                            institute__acronym="VNIIM").update(status=Response.Status.DRAFT)
+    assert "14 / 19" in client.get(matrix, {"status": "submitted"}).content.decode()
+    assert "14 / 25" in client.get(matrix).content.decode()
