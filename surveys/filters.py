@@ -42,7 +42,7 @@ class OfferScope:
 
     SURVEY = ""
     VALID = "valid"
-    choices = [(VALID, _("Also earlier offers still valid this year"))]
+    choices = [(VALID, _("Also earlier ones still valid"))]
 
 
 def offers_of_year(year: int, *, scope: str = OfferScope.SURVEY) -> Q:

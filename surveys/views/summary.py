@@ -90,10 +90,14 @@ SUMMARY_CACHE_SECONDS = 600
 
 def _summary_cache_key(request, *, year: int, version: int, partial: bool, page: str = "table") -> str:
     """One key per version of the data, year, language, what the reader may
-    read, query string and page or partial."""
+    read, query string, and whole page or rows (htmx asks for the rows, and
+    for the page with its out-of-band parts when it restores history)."""
     query = urlencode(sorted((key, value) for key in request.GET for value in request.GET.getlist(key)))
     raw = "|".join(
-        [page, str(version), str(year), translation.get_language() or "", reader_scope(request.user), str(partial), query]
+        [
+            page, str(version), str(year), translation.get_language() or "", reader_scope(request.user),
+            str(partial), str(bool(request.htmx)), query,
+        ]
     )
     return f"surveys:summary:{hashlib.sha256(raw.encode()).hexdigest()}"
 

@@ -97,6 +97,8 @@ def test_filter_drop_downs_show_their_labels_whole(secretariat_page, live_server
     page.select_option("#id_activity_type", "procedure")
     page.select_option("#id_area", "EM")
     page.wait_for_url("**area=EM**")
+    page.select_option("#id_offers", "valid")
+    page.wait_for_url("**offers=valid**")
     page.wait_for_load_state("networkidle")
     screenshot("summary-ru-filters-chosen")
     assert page.evaluate(SELECT_CUT) == []
