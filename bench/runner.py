@@ -71,7 +71,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="results file (default bench/results.json)")
     parser.add_argument("--document", type=Path, default=DEFAULT_DOCUMENT, help="Markdown file whose table is updated")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--only", default="", metavar="NAMES",
+        help="comma-separated pages and benchmarks to run (e.g. summary,institute_list,export): a partial run,"
+        " written to bench/data/results-only.json, never into the results file or docs/performance.md",
+    )
+    args = parser.parse_args(argv)
+    args.only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if args.only:
+        args.output, args.document = ROOT / "bench" / "data" / "results-only.json", None
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +95,22 @@ def main(argv: list[str] | None = None) -> int:
         _say("The benchmark suite broke (see above).")
         return 1
     return 0
+
+
+def _keep_only(names: set[str]) -> None:
+    """Narrow the registered pages and benchmarks to `names` (a partial run).
+    The page benchmarks (queries, latency, throughput) stay, over the named
+    pages only; another benchmark stays if it is named."""
+    from bench.registry import BENCHMARKS, PAGES
+
+    page_names = {page.name for page in PAGES}
+    unknown = names - page_names - {bench.name for bench in BENCHMARKS}
+    if unknown:
+        raise SystemExit(f"--only: no page or benchmark named {', '.join(sorted(unknown))}")
+    PAGES[:] = [page for page in PAGES if page.name in names]
+    generic = {"queries", "latency", "throughput"}
+    BENCHMARKS[:] = [bench for bench in BENCHMARKS if bench.name in names or (bench.name in generic and PAGES)]
+    _say(f"partial run: pages {', '.join(p.name for p in PAGES) or '-'}; benchmarks {', '.join(b.name for b in BENCHMARKS)}")
 
 
 def run_suite(args: argparse.Namespace) -> dict[str, Any]:
@@ -112,6 +137,8 @@ def run_suite(args: argparse.Namespace) -> dict[str, Any]:
 
     call_command("migrate", interactive=False, verbosity=0)
     load_all()
+    if args.only:
+        _keep_only(args.only)
 
     measured: dict[str, dict[str, Any]] = defaultdict(dict)
     for size in SIZES:

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import translate_url
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import navigation
+from core.paging import TwoWayPaginator
 from core.views import form_errors
 
 from . import selectors
@@ -22,7 +22,8 @@ from .services import user_set_language, user_update_profile
 
 
 def _page(request, queryset):
-    return Paginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The back half of a long list is read from its end (core.paging).
+    return TwoWayPaginator(queryset, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _set_language_cookie(response, language: str):
@@ -118,7 +119,7 @@ def institute_list(request):
             "page_obj": page,
             "search": search,
             "country": country,
-            "countries": Country.objects.order_by("iso2"),
+            "country_options": selectors.country_options(selected=country),
             "query": urlencode({key: value for key, value in (("q", search), ("country", country)) if value}),
         },
     )

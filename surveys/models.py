@@ -370,3 +370,18 @@ class Offer(SurveyItem):
 
 # What each kind of campaign asks for, item by item.
 ITEM_MODELS = {CampaignKind.NEEDS: Need, CampaignKind.OFFERS: Offer}
+
+
+class SummaryStamp(models.Model):
+    """One row (id 1) whose version moves on with every committed change to
+    what the summary table shows: needs, offers, responses, campaigns,
+    institutes, countries, areas and sub-fields. Database triggers move it
+    (migration 0004_summary_stamp), so every way of writing counts, the
+    import's bulk writes and the admin included; the summary's cached pages
+    are keyed by it (surveys.summary.summary_version)."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("summary version")
+        verbose_name_plural = _("summary versions")

@@ -10,22 +10,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, CharField, Count, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from institutes.models import Country, Institute, MetrologyArea, Role
 
+from .filters import NONE, ItemKind, OfferScope, SummaryFilter, offers_of_year
 from .models import ActivityType, Campaign, CampaignKind, Conditions, Language, Need, Offer, PaidBy, Priority, Response
 
-NONE = "none"  # the filter value for "no area" / "no activity type"
-
-
-class ItemKind:
-    NEED = "need"
-    OFFER = "offer"
-    choices = [(NEED, _("Need")), (OFFER, _("Offer"))]
+__all__ = ["NONE", "ItemKind"]  # kept here for the modules that import them from the summary
 
 
 # Sort keys of the table -> the columns of the union they order by.
@@ -107,27 +102,18 @@ def _visible(queryset: QuerySet, user) -> QuerySet:
 
 
 def _filtered(model, *, year: int, filters: dict, user) -> QuerySet:
-    queryset = model.objects.filter(
-        response__campaign__year=year, response__campaign__kind__in=[CampaignKind.NEEDS, CampaignKind.OFFERS]
-    )
+    """The needs or offers (`model`) of `year` the user may read, narrowed
+    by `filters` (see `summary_items`). Offers of earlier surveys whose
+    period covers the year come in with the filter `offers=valid`."""
+    if model is Offer:
+        in_year = offers_of_year(year, scope=filters.get("offers", OfferScope.SURVEY))
+    else:
+        in_year = Q(response__campaign__year=year)
+    queryset = model.objects.filter(in_year, response__campaign__kind__in=[CampaignKind.NEEDS, CampaignKind.OFFERS])
     queryset = _visible(queryset, user)
     if filters.get("response"):
         queryset = queryset.filter(response_id=filters["response"])
-    if filters.get("country"):
-        queryset = queryset.filter(response__institute__country__iso2=filters["country"])
-    if filters.get("institute"):
-        queryset = queryset.filter(response__institute_id=filters["institute"])
-    if filters.get("activity_type") == NONE:
-        queryset = queryset.filter(activity_type="")
-    elif filters.get("activity_type"):
-        queryset = queryset.filter(activity_type=filters["activity_type"])
-    if filters.get("area") == NONE:
-        queryset = queryset.filter(area__isnull=True)
-    elif filters.get("area"):
-        queryset = queryset.filter(area__code=filters["area"])
-    if filters.get("status"):
-        queryset = queryset.filter(response__status=filters["status"])
-    return queryset
+    return SummaryFilter(year=year).apply(queryset, {k: v for k, v in filters.items() if k != "response"})
 
 
 def _order(sort: str) -> list:
@@ -140,21 +126,46 @@ def _order(sort: str) -> list:
 def summary_items(*, year: int, filters: dict, user, sort: str = DEFAULT_SORT) -> QuerySet:
     """Every need and offer of the needs and offers campaigns of `year` that
     `user` may read, as one queryset of dicts (see `_columns`), filtered and
-    sorted. `filters` holds cleaned values: response (id), kind ("need", "offer" or empty for
-    both), country (ISO code), institute (id), activity_type (value or
-    "none"), area (code or "none"), status (response status). `sort` is a key
+    sorted. `filters` holds cleaned values (surveys.filters.SummaryFilter):
+    kind ("need", "offer" or empty for both), country (ISO code), institute
+    (id), activity_type (value or "none"), area (code or "none"), status
+    (response status), offers ("valid": also earlier offers whose period
+    covers the year), and response (id: one response's own export). `sort` is a key
     of SORTS, with a leading "-" for descending order. Counting and slicing it
     make one query each, whatever the number of rows."""
     parts = []
     for model, kind in ((Need, ItemKind.NEED), (Offer, ItemKind.OFFER)):
         if filters.get("kind") and filters["kind"] != kind:
-            continue
+            continue  # not even a part of the union
         columns = _columns(model)
         queryset = _filtered(model, year=year, filters=filters, user=user).order_by()
         parts.append(queryset.annotate(**columns).values(*columns))
     first, *others = parts
     combined = first.union(*others, all=True) if others else first
     return combined.order_by(*_order(sort or DEFAULT_SORT))
+
+
+def summary_count(*, year: int, filters: dict, user) -> int:
+    """The number of rows of `summary_items` with the same arguments, in one
+    query that counts each kind's filtered rows without the joins and
+    columns of the union (the union's own count builds every row first)."""
+    from django.db import connection
+
+    parts, params = [], []
+    for model, kind in ((Need, ItemKind.NEED), (Offer, ItemKind.OFFER)):
+        if filters.get("kind") and filters["kind"] != kind:
+            continue
+        queryset = _filtered(model, year=year, filters=filters, user=user).order_by().values("pk")
+        if queryset.query.is_empty():
+            continue
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) {connection.ops.quote_name(kind)})")
+        params.extend(part_params)
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {' + '.join(parts)}", params)
+        return cursor.fetchone()[0]
 
 
 def summary_years() -> list[int]:
@@ -250,9 +261,13 @@ class Matrix:
 def summary_matrix(*, year: int, user, filters: dict | None = None) -> Matrix:
     """Metrology areas (and a row for items without one) by activity type,
     each cell the number of needs and of offers of `year` the user may read.
-    `filters` may narrow both counts, e.g. by response status. Three queries:
-    the areas, the need counts and the offer counts."""
+    The needs are those of the year's survey; the offers those that can
+    serve the year: of the year's survey, and of earlier surveys whose
+    period covers the year (`OfferScope.VALID`). `filters` may narrow both
+    counts, e.g. by response status. Three queries: the areas, the need
+    counts and the offer counts."""
     filters = {key: value for key, value in (filters or {}).items() if key not in ("area", "activity_type", "kind")}
+    filters["offers"] = OfferScope.VALID
     counts: dict[tuple[str, str], MatrixCell] = {}
     for model in (Need, Offer):
         grouped = (
@@ -312,3 +327,33 @@ def row_labeller() -> Callable[[dict], dict]:
         return row
 
     return label
+
+
+# --- The cached table ---------------------------------------------------------
+
+def summary_version() -> int | None:
+    """The version of what the summary shows (SummaryStamp, moved on by
+    database triggers at every committed change), or None when it cannot
+    serve as a cache key: inside a transaction (what this transaction wrote
+    moves the stamp only at its commit) or without the stamp's row (a
+    database flushed by a test). One query."""
+    from django.db import connection
+
+    from .models import SummaryStamp
+
+    if connection.in_atomic_block:
+        return None
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote('version')} FROM {quote(SummaryStamp._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def reader_scope(user) -> str:
+    """What part of the summary `user` may read, as a key: the same for every
+    user who reads the same rows (Response.objects.visible_to)."""
+    if user.has_role(Role.SECRETARIAT):
+        return "all"
+    own = user.institute_id if user.has_role(Role.RESPONDENT) and user.institute_id else 0
+    return f"{'submitted' if user.has_role(Role.TASKGROUP, Role.COMMITTEE) else 'none'}-{own}"

@@ -16,6 +16,10 @@ PAGES = [
     "/en/institutes/countries/",
     "/en/institutes/areas/",
     "/en/institutes/contacts/",
+    # The last pages, read from the end of the list (core.paging).
+    "/en/institutes/?page=999",
+    "/en/institutes/countries/?page=999",
+    "/en/institutes/contacts/?page=999",
 ]
 
 

@@ -117,6 +117,16 @@ def test_status_filter_and_drafts(secretariat, campaigns_2022):
     assert submitted == NEEDS_2022 + OFFERS_2022 - 3
 
 
+def test_the_filters_are_a_django_filter_filterset(secretariat):
+    import django_filters
+
+    response = secretariat.get(TABLE, {"kind": "offer", "country": "RU"})
+    filterset = response.context["filter"]
+    assert isinstance(filterset, django_filters.FilterSet)
+    assert filterset.cleaned_filters() == {"kind": "offer", "country": "RU"}
+    assert {row["institute_acronym"] for row in _rows(response)} == {"VNIIM", "VNIIMS", "VNIIFTRI"}
+
+
 def test_a_bad_filter_value_is_reported_and_the_others_still_apply(secretariat):
     response = secretariat.get(TABLE, {"country": "ZZ", "kind": "need"})
     assert response.status_code == 200
@@ -253,9 +263,9 @@ def test_matrix_cell_counts_needs_and_offers_and_links_to_the_table(secretariat)
     cell = next(cell for cell in mass.cells if cell.activity_type == "comparison")
     assert (cell.needs, cell.offers) == (2, 3)  # Kyrgyzstan: mass, pressure; piloted by BY, MD, RU
     assert cell.state == "matched"
-    assert cell.url == "/en/surveys/summary/2022/?area=M&activity_type=comparison"
+    assert cell.url == "/en/surveys/summary/2022/?area=M&activity_type=comparison&offers=valid"
     html = response.content.decode()
-    assert 'href="/en/surveys/summary/2022/?area=M&amp;activity_type=comparison"' in html
+    assert 'href="/en/surveys/summary/2022/?area=M&amp;activity_type=comparison&amp;offers=valid"' in html
     table = secretariat.get(cell.url)
     assert {(row["kind"], row["area_code"], row["activity"]) for row in _rows(table)} == {
         ("need", "M", "comparison"), ("offer", "M", "comparison")
@@ -276,7 +286,7 @@ def test_matrix_colours_gaps_and_unrequested_offers(secretariat):
     assert "style=" not in html.split('<main', 1)[1]  # the CSP forbids inline styles
     prereview = next(c for c in rows["none"].cells if c.activity_type == "prereview")
     assert (prereview.needs, prereview.offers) == (1, 0)
-    assert prereview.url.endswith("?area=none&activity_type=prereview")
+    assert prereview.url.endswith("?area=none&activity_type=prereview&offers=valid")
 
 
 def test_matrix_status_filter_is_kept_in_its_links(secretariat, campaigns_2022):
@@ -288,13 +298,68 @@ def test_matrix_status_filter_is_kept_in_its_links(secretariat, campaigns_2022):
     cell = next(cell for cell in mass.cells if cell.activity_type == "comparison")
     assert (cell.needs, cell.offers) == (0, 3)  # both are Kyrgyzstan's, now a draft
     assert cell.state == "surplus"
-    assert cell.url.endswith("?area=M&activity_type=comparison&status=submitted")
+    assert cell.url.endswith("?area=M&activity_type=comparison&status=submitted&offers=valid")
 
 
 def test_matrix_function_reads_what_the_user_may_read(user_named, campaigns_2022):
     Response.objects.filter(campaign=campaigns_2022[1], institute__acronym="VNIIM").update(status=Response.Status.DRAFT)
     assert summary_matrix(year=2022, user=user_named("committee")).offers == OFFERS_2022 - 6
     assert summary_matrix(year=2022, user=user_named("secretariat")).offers == OFFERS_2022
+
+
+def _needs_campaign_2026(campaigns_2022) -> Response:
+    """A 2026 needs survey in which Kyrgyzstan needs a mass comparison: the
+    2022 offers of mass comparisons (BY, MD, RU) run until 31.12.2026."""
+    needs_2022 = campaigns_2022[0]
+    campaign = Campaign.objects.filter(kind=CampaignKind.NEEDS, year=2026).first() or Campaign.objects.create(
+        kind=CampaignKind.NEEDS, year=2026, questionnaire=needs_2022.questionnaire,
+        opens_on=date(2026, 1, 10), closes_on=date(2026, 3, 1), status=Campaign.Status.CLOSED,
+    )
+    response, _created = Response.objects.get_or_create(
+        campaign=campaign, institute=Institute.objects.get(acronym="Kyrgyzstandard"),
+        defaults={"status": Response.Status.SUBMITTED},
+    )
+    Need.objects.create(response=response, activity_type="comparison", area=MetrologyArea.objects.get(code="M"),
+                        subject="Comparison of mass standards, 2026", period_from=date(2026, 5, 1),
+                        period_to=date(2026, 10, 31))
+    return response
+
+
+def test_matrix_counts_earlier_offers_whose_period_covers_the_year(secretariat, campaigns_2022):
+    _needs_campaign_2026(campaigns_2022)
+    assert set(Offer.objects.filter(response__campaign=campaigns_2022[1]).values_list("period_to", flat=True)) == {
+        date(2026, 12, 31)
+    }
+
+    response = secretariat.get("/en/surveys/summary/2026/matrix/")
+
+    mass = next(row for row in response.context["matrix"].rows if row.code == "M")
+    cell = next(cell for cell in mass.cells if cell.activity_type == "comparison")
+    assert (cell.needs, cell.offers) == (1, 3)
+    assert cell.state == "matched"  # not a gap: the 2022 offers cover 2026
+    assert response.context["matrix"].offers == OFFERS_2022
+    # The cell opens the table on the same items: the need of 2026 and the 2022 offers.
+    table = secretariat.get(cell.url)
+    assert {(row["kind"], row["institute_acronym"]) for row in _rows(table)} == {
+        ("need", "Kyrgyzstandard"), ("offer", "BelGIM"), ("offer", "INM"), ("offer", "VNIIM")
+    }
+    # The table's default is still the year's own surveys; the filter says what it adds.
+    assert secretariat.get("/en/surveys/summary/2026/", {"kind": "offer"}).context["page_obj"].paginator.count == 0
+    assert "Also earlier ones still valid" in table.content.decode()
+
+
+def test_offers_whose_period_ended_before_the_year_are_not_counted(secretariat, campaigns_2022):
+    _needs_campaign_2026(campaigns_2022)
+    Offer.objects.filter(response__campaign=campaigns_2022[1]).update(period_to=date(2025, 12, 31))
+    Offer.objects.filter(response__campaign=campaigns_2022[1], response__institute__acronym="INM").update(
+        period_from=date(2027, 1, 1), period_to=date(2028, 12, 31)
+    )
+
+    matrix = secretariat.get("/en/surveys/summary/2026/matrix/").context["matrix"]
+
+    assert matrix.offers == 0
+    mass = next(row for row in matrix.rows if row.code == "M")
+    assert next(cell for cell in mass.cells if cell.activity_type == "comparison").state == "gap"
 
 
 # --- The export -------------------------------------------------------------
@@ -445,9 +510,9 @@ def test_selector_counts_and_pages_with_two_queries(user_named, campaigns_2022):
 
 
 def test_with_too_many_institutes_the_institute_filter_waits_for_a_country(secretariat, monkeypatch):
-    from surveys import forms_summary
+    from surveys import filters
 
-    monkeypatch.setattr(forms_summary, "INSTITUTE_CHOICES_LIMIT", 3)
+    monkeypatch.setattr(filters, "INSTITUTE_CHOICES_LIMIT", 3)
     html = secretariat.get(TABLE).content.decode()
     assert "Choose a country to filter by one of its institutes." in html
     assert "BelGIM (BY)" not in html
