@@ -532,9 +532,9 @@ def response_submitted_notify(*, response: Response, by: User | None) -> int:
     link = format_lazy("{}{}", settings.SITE_URL.rstrip("/"), reverse_lazy("surveys:response_detail", args=[response.pk]))
     context = {"response": response, "campaign": response.campaign, "institute": response.institute, "submitted_by": by, "link": link}
     attachments = None
-    if response.campaign.item_model is not None:
+    if response.campaign.item_model is not None and by is not None:
         def attachments():
-            return [response_xlsx(response=response)]
+            return [response_xlsx(response=response, reader=by)]
     rows = notify(
         to=respondents_to_email(institute=response.institute).order_by("pk"),
         key=f"{key}:institute",
@@ -550,33 +550,16 @@ def response_submitted_notify(*, response: Response, by: User | None) -> int:
     return len(rows)
 
 
-def response_xlsx(*, response: Response) -> tuple[str, bytes, str]:
+def response_xlsx(*, response: Response, reader: User) -> tuple[str, bytes, str]:
     """The needs or offers of `response` as an XLSX file, in the active
-    language, with the columns of the summary's export: (file name, bytes,
-    content type)."""
+    language, with the columns of the summary's export, as `reader` may read
+    them (whoever submitted it may): (file name, bytes, content type)."""
     from .summary import summary_items
     from .summary_export import CONTENT_TYPES, summary_xlsx
 
-    items = summary_items(
-        year=response.campaign.year, filters={"response": response.pk}, user=_OwnCopyReader()
-    )
+    items = summary_items(year=response.campaign.year, filters={"response": response.pk}, user=reader)
     filename = f"ceems-{response.campaign.kind}-{response.campaign.year}-{response.institute.acronym}.xlsx"
     return filename, summary_xlsx(items=items, title=str(response.campaign)), CONTENT_TYPES["xlsx"]
-
-
-class _OwnCopyReader:
-    """Who reads a response's rows for the institute's own copy: the
-    summary's visibility rule (which asks only has_role) answered as for the
-    Secretariat, who reads every response; the rows are filtered to the one
-    response, and the file goes only to that response's institute."""
-
-    is_authenticated = True
-    institute_id = None
-
-    def has_role(self, *roles) -> bool:
-        from institutes.models import Role
-
-        return Role.SECRETARIAT in roles
 
 
 @transaction.atomic
