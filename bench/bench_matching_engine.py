@@ -56,11 +56,14 @@ def networkx_optimum(problem) -> int:
     return -cost
 
 
-def _timed(function) -> tuple[float, Any]:
+def _timed_both(function) -> tuple[float, float]:
+    """Wall-clock and CPU milliseconds of one call. The engine runs on one
+    thread, so its CPU time is its time on one core, which other processes
+    on a loaded machine change far less than the wall clock."""
     gc.collect()
-    start = time.perf_counter()
-    value = function()
-    return (time.perf_counter() - start) * 1000, value
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
 @benchmark("matching_engine")
@@ -86,7 +89,7 @@ class MatchingEngine(Benchmark):
         for n in self.needs:
             needs, offers, facts = instance(n, self.offers, seed=ctx.seed)
             match(needs, offers, facts)  # warm-up
-            timings = [_timed(lambda: match(needs, offers, facts))[0] for _ in range(repeats)]
+            timings = [_timed_both(lambda: match(needs, offers, facts)) for _ in range(repeats)]
             found = match(needs, offers, facts)
             gc.collect()
             tracemalloc.start()
@@ -94,14 +97,17 @@ class MatchingEngine(Benchmark):
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             measured = {
-                "median_ms": statistics.median(timings), "timings_ms": timings, "pairs": found.pairs,
+                "median_ms": statistics.median(wall for wall, _cpu in timings),
+                "median_cpu_ms": statistics.median(cpu for _wall, cpu in timings),
+                "timings_ms": [wall for wall, _cpu in timings], "pairs": found.pairs,
                 "served": len(found.served_need_ids()), "unmatched": len(found.unmatched),
                 "unsolicited": len(found.unsolicited), "total_score": found.total_score, "peak_bytes": peak,
             }
             if n in reference:
                 pairs = problem(needs, offers, facts)
-                ms, optimum = _timed(lambda: networkx_optimum(pairs))
-                measured["networkx"] = {"ms": ms, "total_score": optimum}
+                optimum = []
+                wall, cpu = _timed_both(lambda: optimum.append(networkx_optimum(pairs)))
+                measured["networkx"] = {"ms": wall, "cpu_ms": cpu, "total_score": optimum[0]}
             result[str(n)] = measured
         return result
 
@@ -114,28 +120,34 @@ class MatchingEngine(Benchmark):
         for n, m in ((small_needs, small), (large_needs, large)):
             is_large = n == large_needs
             figures.append(Figure(
-                benchmark=self.name, subject=f"needs_{n}", metric="median_ms", value=round(m["median_ms"], 1),
+                benchmark=self.name, subject=f"needs_{n}", metric="median_cpu_ms", value=round(m["median_cpu_ms"], 1),
                 unit="ms", better="lower",
                 target=f"< {TARGET_MS:,} ms on one core" if is_large else "reference: absolute",
-                met=m["median_ms"] < TARGET_MS if is_large else None,
+                met=m["median_cpu_ms"] < TARGET_MS if is_large else None,
                 detail=f"{n:,} needs, {offers}, {m['pairs']:,} allowed pairs: {m['served']:,} served, "
-                       f"{m['unmatched']:,} unmatched, median of {run['repeats']}",
+                       f"{m['unmatched']:,} unmatched; CPU time of the one thread, median of {run['repeats']}",
             ))
-        time_ratio = large["median_ms"] / small["median_ms"]
+            figures.append(Figure(
+                benchmark=self.name, subject=f"needs_{n}", metric="median_ms", value=round(m["median_ms"], 1),
+                unit="ms", better="lower", target="reference: wall clock", met=None,
+                detail=f"wall clock, median of {run['repeats']}: above the CPU time when other processes "
+                       f"share the cores",
+            ))
+        time_ratio = large["median_cpu_ms"] / small["median_cpu_ms"]
         needs_ratio = large_needs / small_needs
         pairs_ratio = large["pairs"] / small["pairs"]
         figures.append(Figure(
             benchmark=self.name, subject="time", metric="large_vs_small", value=round(time_ratio, 2), unit="×",
             better="lower", target=f"reference: needs ×{needs_ratio:,.0f}, pairs ×{pairs_ratio:,.1f}", met=None,
-            detail=f"median {small['median_ms']:,.0f} → {large['median_ms']:,.0f} ms "
+            detail=f"median CPU {small['median_cpu_ms']:,.0f} → {large['median_cpu_ms']:,.0f} ms "
                    f"({small_needs:,} → {large_needs:,} needs, {small['pairs']:,} → {large['pairs']:,} pairs)",
         ))
         per_pair = time_ratio / pairs_ratio
         figures.append(Figure(
             benchmark=self.name, subject="time_per_pair", metric="large_vs_small", value=round(per_pair, 3), unit="×",
             better="lower", target=f"≤ {PER_PAIR_TARGET}", met=per_pair <= PER_PAIR_TARGET,
-            detail=f"{1000 * small['median_ms'] / small['pairs']:.2f} → "
-                   f"{1000 * large['median_ms'] / large['pairs']:.2f} µs per allowed pair",
+            detail=f"{1000 * small['median_cpu_ms'] / small['pairs']:.2f} → "
+                   f"{1000 * large['median_cpu_ms'] / large['pairs']:.2f} µs of CPU per allowed pair",
         ))
         figures.append(Figure(
             benchmark=self.name, subject=f"needs_{large_needs}", metric="peak_memory", value=round(
@@ -148,12 +160,12 @@ class MatchingEngine(Benchmark):
             if "networkx" not in m:
                 continue
             reference = m["networkx"]
-            ratio = m["median_ms"] / reference["ms"]
+            ratio = m["median_cpu_ms"] / reference["cpu_ms"]
             figures.append(Figure(
                 benchmark=self.name, subject=f"needs_{n}", metric="vs_networkx", value=round(ratio, 4), unit="×",
                 better="lower", target="reference: networkx network simplex", met=None,
-                detail=f"engine {m['median_ms']:,.0f} ms (rules, scores, solver, reasons) vs networkx "
-                       f"{reference['ms']:,.0f} ms (graph and solve on the same {m['pairs']:,} pairs)",
+                detail=f"CPU: engine {m['median_cpu_ms']:,.0f} ms (rules, scores, solver, reasons) vs networkx "
+                       f"{reference['cpu_ms']:,.0f} ms (graph and solve on the same {m['pairs']:,} pairs)",
             ))
             same = reference["total_score"] == m["total_score"]
             figures.append(Figure(

@@ -20,6 +20,7 @@ the rules allow.
 from __future__ import annotations
 
 import gc
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -50,12 +51,23 @@ from programme.matching.scoring import WEIGHTS, Weights, pair_score
 _NONE = -1
 
 
-def _unique(items: Sequence, kind: str) -> None:
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+
+
+def _check(items: Sequence, kind: str) -> None:
+    """Refuse what is a caller's mistake rather than a respondent's gap: two
+    items with one id, a language that is not an ISO 639 code (the portal's
+    "ru_en" is ("en", "ru") here; taken as a code, it would silently share a
+    language with nobody)."""
     seen: set = set()
     for item in items:
         if item.id in seen:
             raise ValueError(f"Two {kind}s have the id {item.id!r}.")
         seen.add(item.id)
+        for code in item.languages:
+            if not isinstance(code, str) or not _LANGUAGE.fullmatch(code):
+                raise ValueError(f"The {kind} {item.id!r} has the language {code!r}: languages are ISO 639 codes "
+                                 f"such as 'ru' or 'en'.")
 
 
 class _Codes:
@@ -188,8 +200,8 @@ def problem(needs: Iterable[Need], offers: Iterable[Offer], facts: Facts | None 
     decisions = decisions or Decisions()
     needs = sorted(needs, key=lambda n: id_key(n.id))
     offers = sorted(offers, key=lambda o: id_key(o.id))
-    _unique(needs, "need")
-    _unique(offers, "offer")
+    _check(needs, "need")
+    _check(offers, "offer")
 
     not_considered: list[NotConsidered] = []
     considered_needs: list[Need] = []

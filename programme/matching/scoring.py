@@ -62,6 +62,16 @@ class Weights:
     customs_paid_by: MappingProxyType = field(default_factory=lambda: _frozen(
         {"provider": 10, "shared": 5, "recipient": 0, None: 0}))
 
+    def __post_init__(self) -> None:
+        # Every allowed pair must score above zero: a pair worth nothing
+        # would be left out with places free, and its need's reason
+        # ("the places went to others") would be false.
+        parts = [self.same_subfield, self.same_area, self.general, self.period_covered, self.shared_language,
+                 self.same_customs_union, *self.priority.values(), *self.conditions.values(),
+                 *self.customs_paid_by.values()]
+        if self.compatible <= 0 or any(not isinstance(p, int) or p < 0 for p in [self.compatible, *parts]):
+            raise ValueError("Weights are whole numbers of points, none negative, and `compatible` above zero.")
+
     def priority_points(self, priority: str | None) -> int:
         return self.priority.get(priority, 0)
 

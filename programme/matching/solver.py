@@ -37,6 +37,11 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 
+# The largest cost times node count the solver takes in 64-bit integers,
+# with room to spare.
+_COST_LIMIT = 2**62
+
+
 class SolverError(RuntimeError):
     """The flow solver did not report an optimum (it always should)."""
 
@@ -91,6 +96,11 @@ def solve(
     # more than all bonuses together, so the bonus never outweighs a point.
     bonus = needs - local_needs.astype(np.int64)
     point = needs * (needs + 1) // 2 + 1
+    nodes = 2 + needs + offers
+    if point * (int(np.max(pair_scores)) + 1) * (nodes + 1) >= _COST_LIMIT:
+        # Far beyond any year's size: the solver scales costs by the node
+        # count, so the bonus would overflow; ties fall to the graph's order.
+        bonus, point = np.zeros(pairs, dtype=np.int64), 1
     costs = np.concatenate([
         -(np.asarray(pair_scores, dtype=np.int64) * point + bonus),
         np.zeros(needs + offers + 1, dtype=np.int64),

@@ -361,6 +361,23 @@ def test_two_needs_with_one_id_are_refused():
         match([need(1), need(1)], [], FACTS)
 
 
+def test_a_portal_language_code_is_refused_not_silently_unmatched():
+    with pytest.raises(ValueError, match="ISO 639"):
+        match([need(1, languages=("ru_en",))], [offer(10)], FACTS)
+
+
+def test_the_weights_decide_and_weights_that_could_make_a_pair_worth_nothing_are_refused():
+    with pytest.raises(ValueError):
+        matching.Weights(compatible=0)
+    with pytest.raises(ValueError):
+        matching.Weights(shared_language=-5)
+    needs = [need(1, priority="high", languages=("en",)),
+             need(2, institute="UzNIM", country="UZ", languages=("ru",))]
+    assert pairs_of(match(needs, [offer(10)], FACTS)) == [(1, 10)]
+    heavier = matching.Weights(shared_language=200)
+    assert pairs_of(match(needs, [offer(10)], FACTS, weights=heavier)) == [(2, 10)]
+
+
 # --- The Secretariat's decisions ------------------------------------------------------
 
 def test_an_accepted_pair_stays_and_uses_its_place():
