@@ -92,7 +92,6 @@ class _Side:
     country: np.ndarray
     institute: np.ndarray
     union: np.ndarray
-    area: np.ndarray
     subfield: np.ndarray
     languages: np.ndarray
     points: np.ndarray  # needs: priority points; offers: conditions + customs points
@@ -107,7 +106,6 @@ def _side(items: Sequence[Need | Offer], facts: Facts, points: Iterable[int], co
         institute=np.fromiter((codes_["institute"](i.institute) for i in items), dtype=np.int64, count=len(items)),
         union=np.fromiter((codes_["union"](facts.union_of(i.country)) for i in items), dtype=np.int64,
                           count=len(items)),
-        area=np.fromiter((codes_["area"](i.area) for i in items), dtype=np.int64, count=len(items)),
         subfield=np.fromiter((codes_["subfield"]((i.area, i.subfield) if i.subfield else None) for i in items),
                              dtype=np.int64, count=len(items)),
         languages=np.fromiter((sum(1 << languages(code) for code in set(i.languages) if code) for i in items),
@@ -238,10 +236,13 @@ def problem(needs: Iterable[Need], offers: Iterable[Offer], facts: Facts | None 
         if n is not None and o is not None:
             rejected.add((n, o))
 
-    code_tables = {name: _Codes() for name in ("country", "institute", "union", "area", "subfield", "language")}
+    code_tables = {name: _Codes() for name in ("country", "institute", "union", "subfield", "language")}
     # Languages get their bits in a fixed order (only equality of bits
     # matters, but a fixed order keeps every run's arrays the same).
-    for code in sorted({code for item in (*needs, *offers) for code in item.languages if code}):
+    languages = sorted({code for item in (*needs, *offers) for code in item.languages})
+    if len(languages) > 62:
+        raise ValueError(f"{len(languages)} languages: the engine tells at most 62 apart.")
+    for code in languages:
         code_tables["language"](code)
     need_side = _side(needs, facts, (weights.priority_points(n.priority) for n in needs), code_tables)
     offer_side = _side(offers, facts, (weights.offer_points(o) for o in offers), code_tables)
