@@ -109,7 +109,29 @@ class Decisions:
     rejected: tuple[tuple[Id, Id], ...] = ()
 
 
-# --- Output --------------------------------------------------------------------
+# --- Output ------------------------------------------------------------------------
+
+def _need_text(need: Need | None, *, described: bool = False) -> dict[str, Any]:
+    """What a reader of the JSON needs to know a need by: its "what exactly"
+    and priority, and where it stands alone, who asks what, in which area."""
+    if need is None:
+        return {}
+    text = {"subject": need.subject, "priority": need.priority}
+    if described:
+        text = {"institute": need.institute, "country": need.country, "activity_type": need.activity_type,
+                "area": need.area, "subfield": need.subfield, **text}
+    return text
+
+
+def _offer_text(offer: Offer | None, *, described: bool = False) -> dict[str, Any]:
+    if offer is None:
+        return {}
+    text = {"subject": offer.subject, "capacity": offer.capacity}
+    if described:
+        text = {"provider": offer.institute, "provider_country": offer.country, "activity_type": offer.activity_type,
+                "area": offer.area, "subfield": offer.subfield, **text}
+    return text
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -128,7 +150,7 @@ class Reason:
 @dataclass(frozen=True)
 class Assignment:
     """One need served by a proposal, with its score and why. `accepted` is
-    true for a pair kept from `Decisions.accepted`."""
+    true for a pair kept from `Decisions.accepted`; `need` is the input."""
 
     need_id: Id
     institute: Id
@@ -136,12 +158,14 @@ class Assignment:
     score: int
     reasons: tuple[Reason, ...]
     accepted: bool = False
+    need: Need | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "need": self.need_id,
             "institute": self.institute,
             "country": self.country,
+            **_need_text(self.need),
             "score": self.score,
             "accepted": self.accepted,
             "reasons": [reason.to_dict() for reason in self.reasons],
@@ -165,6 +189,7 @@ class Proposal:
     subfield: str | None
     grouped: bool
     assignments: tuple[Assignment, ...]
+    offer: Offer | None = field(default=None, repr=False, compare=False)
 
     @property
     def score(self) -> int:
@@ -185,6 +210,7 @@ class Proposal:
             "offer": self.offer_id,
             "provider": self.provider,
             "provider_country": self.provider_country,
+            **_offer_text(self.offer),
             "activity_type": self.activity_type,
             "area": self.area,
             "subfield": self.subfield,
@@ -197,25 +223,28 @@ class Proposal:
 
 @dataclass(frozen=True)
 class Unmatched:
-    """A considered need no proposal serves, and why (codes.UNMATCHED_CODES)."""
+    """A considered need no proposal serves, and why (codes.UNMATCHED_CODES);
+    `need` is the input."""
 
     need_id: Id
     reason: Reason
+    need: Need | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"need": self.need_id, **self.reason.to_dict()}
+        return {"need": self.need_id, **_need_text(self.need, described=True), **self.reason.to_dict()}
 
 
 @dataclass(frozen=True)
 class Unsolicited:
     """An offer no considered need can use under the rules, and why
-    (codes.UNSOLICITED_CODES)."""
+    (codes.UNSOLICITED_CODES); `offer` is the input."""
 
     offer_id: Id
     reason: Reason
+    offer: Offer | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"offer": self.offer_id, **self.reason.to_dict()}
+        return {"offer": self.offer_id, **_offer_text(self.offer, described=True), **self.reason.to_dict()}
 
 
 @dataclass(frozen=True)

@@ -349,7 +349,8 @@ def _match(needs: Iterable[Need], offers: Iterable[Offer], facts: Facts, decisio
             need = needs[n]
             score, reasons = pair_score(need, offer, facts, weights)
             total += score
-            assignments.append(Assignment(need.id, need.institute, need.country, score, reasons, bool(accepted[n])))
+            assignments.append(Assignment(need.id, need.institute, need.country, score, reasons, bool(accepted[n]),
+                                          need))
         if ACTIVITY_RULES[offer.activity_type].grouped:
             batches = [(str(offer.id), assignments)]
         else:
@@ -358,7 +359,7 @@ def _match(needs: Iterable[Need], offers: Iterable[Offer], facts: Facts, decisio
             proposals.append(Proposal(
                 id=proposal_id, offer_id=offer.id, provider=offer.institute, provider_country=offer.country,
                 activity_type=offer.activity_type, area=offer.area, subfield=offer.subfield,
-                grouped=ACTIVITY_RULES[offer.activity_type].grouped, assignments=tuple(batch),
+                grouped=ACTIVITY_RULES[offer.activity_type].grouped, assignments=tuple(batch), offer=offer,
             ))
     # Offers are numbered in id order and needs too: sorting by type, area
     # and sub-field keeps, inside each, the order of offer then need.
@@ -377,11 +378,11 @@ def _match(needs: Iterable[Need], offers: Iterable[Offer], facts: Facts, decisio
     taken[:] = [{"offer": use.offer_id, "capacity": use.capacity, "needs": use.need_ids} for use in offer_use]
     unmatched = [
         Unmatched(needs[n].id, _unmatched_reason(n, needs[n], groups[group_of[n]], int(row_of[n]), rejected,
-                                                 offer_ids, taken))
+                                                 offer_ids, taken), needs[n])
         for n in np.flatnonzero(assigned == _NONE).tolist()
     ]
     unsolicited = [
-        Unsolicited(offer.id, _unsolicited_reason(offer, needs, needs_by))
+        Unsolicited(offer.id, _unsolicited_reason(offer, needs, needs_by), offer)
         for o, offer in enumerate(offers)
         if offer_allowed[o] == 0 and o not in served_by_offer
     ]

@@ -556,3 +556,15 @@ def test_a_synthetic_year_respects_every_capacity_and_reason():
     assert {u.reason.code for u in result.unmatched} >= {codes.CAPACITY_TAKEN, codes.NO_OFFER_IN_PERIOD}
     assert result.total_score == int(np.sum([p.score for p in result.proposals]))
     json.dumps(result.to_dict())
+
+
+def test_the_json_names_each_need_and_offer_by_id_with_its_what_exactly():
+    needs = [need(1), need(2, activity_type="procedure", area="PR", subfield=None)]
+    offers = [offer(10), offer(11, activity_type="comparison", area="T", subfield=None)]
+    data = json.loads(json.dumps(match(needs, offers, FACTS).to_dict()))
+    (proposal,) = data["proposals"]
+    assert (proposal["offer"], proposal["subject"], proposal["provider"]) == (10, "offer 10", "VNIIM")
+    assert [(n["need"], n["subject"], n["institute"], n["country"]) for n in proposal["needs"]] == [
+        (1, "need 1", "KGS", "KG")]
+    assert [(u["need"], u["subject"], u["area"]) for u in data["unmatched"]] == [(2, "need 2", "PR")]
+    assert [(u["offer"], u["subject"], u["provider_country"]) for u in data["unsolicited"]] == [(11, "offer 11", "RU")]
