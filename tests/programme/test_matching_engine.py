@@ -568,3 +568,15 @@ def test_the_json_names_each_need_and_offer_by_id_with_its_what_exactly():
         (1, "need 1", "KGS", "KG")]
     assert [(u["need"], u["subject"], u["area"]) for u in data["unmatched"]] == [(2, "need 2", "PR")]
     assert [(u["offer"], u["subject"], u["provider_country"]) for u in data["unsolicited"]] == [(11, "offer 11", "RU")]
+
+
+def test_proposals_are_listed_by_type_area_subfield_then_offer_and_need():
+    needs = [need(1, institute="I1", country="KG"), need(2, institute="I2", country="UZ"),
+             need(3, activity_type="comparison", area="T", subfield=None),
+             need(4, activity_type="comparison", area="M", subfield=None, institute="I4", country="TJ"),
+             need(5, area="EM", subfield=None, institute="I5", country="AM")]
+    offers = [offer(20, capacity=2), offer(21, area="EM", subfield=None),
+              offer(22, activity_type="comparison", area="T", subfield=None),
+              offer(23, activity_type="comparison", area="M", subfield=None)]
+    result = match(needs, offers, FACTS)
+    assert [p.id for p in result.proposals] == ["23", "22", "21/5", "20/1", "20/2"]
