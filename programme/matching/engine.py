@@ -33,7 +33,6 @@ from programme.matching.data import (
     Assignment,
     Decisions,
     Facts,
-    Id,
     Need,
     NotConsidered,
     Offer,
