@@ -580,3 +580,10 @@ def test_proposals_are_listed_by_type_area_subfield_then_offer_and_need():
               offer(23, activity_type="comparison", area="M", subfield=None)]
     result = match(needs, offers, FACTS)
     assert [p.id for p in result.proposals] == ["23", "22", "21/5", "20/1", "20/2"]
+
+
+def test_decisions_naming_a_need_or_offer_no_longer_there_are_ignored():
+    decisions = Decisions(accepted=((1, 99), (98, 10)), rejected=((97, 10),))
+    result = match([need(1)], [offer(10)], FACTS, decisions=decisions)
+    assert pairs_of(result) == [(1, 10)]
+    assert result.proposals[0].assignments[0].accepted is False
