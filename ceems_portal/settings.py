@@ -121,6 +121,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Django's database sessions, read together with their user (institutes/sessions.py).
 SESSION_ENGINE = "institutes.sessions"
+# On PostgreSQL that read is a prepared statement, once per connection; turn
+# it off behind a pooler that shares server connections (PgBouncer in
+# transaction mode), where a prepared statement does not follow the client.
+SESSION_READ_PREPARED = env.bool("DATABASE_PREPARED_SESSION_READ", default=True)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -8,12 +8,19 @@ cost"). This store reads the session row joined with the user's row (the
 `user` column of `institutes.Session`, written whenever the session is
 saved) and hands the user to the authentication backend, which uses it only
 for the id the session's data names and otherwise reads the user itself.
-Writing, expiry, key rotation on login and deletion on logout are Django's
+On PostgreSQL the statement is prepared once per connection and then
+executed by name (its planning cost three times its execution; setting
+SESSION_READ_PREPARED, environment DATABASE_PREPARED_SESSION_READ=0, turns
+that off behind a connection pooler). Writing, expiry, key rotation on login
+and deletion on logout are Django's
 own `db` store. Django's checks on the user stay as they are: the backend
 refuses an inactive user, and django.contrib.auth compares the session's
 password hash.
 """
+import weakref
 from contextvars import ContextVar
+
+from django.conf import settings
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
@@ -41,6 +48,11 @@ def take_loaded_user(user_id):
 def _forget_loaded_user(**kwargs) -> None:
     _loaded_user.set(None)
 
+
+# The PostgreSQL connections (psycopg2's own objects, which a reconnection
+# replaces) on which the session read is prepared.
+PREPARED_NAME = "portal_session_read"
+_prepared: "weakref.WeakSet" = weakref.WeakSet()
 
 request_finished.connect(_forget_loaded_user, dispatch_uid="institutes.sessions.forget_loaded_user")
 
@@ -77,17 +89,26 @@ class SessionStore(db.SessionStore):
         meta = model._meta
         user_meta = User._meta
         columns, params = user_columns(connection, "u")
-        sql = (
+        select = (
             f"SELECT s.{quote(meta.get_field('session_data').column)}, s.{quote(meta.get_field('user').column)}, {columns}"
             f" FROM {quote(meta.db_table)} s"
             f" LEFT OUTER JOIN {quote(user_meta.db_table)} u"
             f" ON u.{quote(user_meta.pk.column)} = s.{quote(meta.get_field('user').column)}"
-            f" WHERE s.{quote(meta.get_field('session_key').column)} = %s"
-            f" AND s.{quote(meta.get_field('expire_date').column)} > %s"
+            f" WHERE s.{quote(meta.get_field('session_key').column)} = {{key}}"
+            f" AND s.{quote(meta.get_field('expire_date').column)} > {{now}}"
         )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, self.session_key, now])
+            if connection.vendor == "postgresql" and settings.SESSION_READ_PREPARED:
+                # Planning this statement costs PostgreSQL three times running
+                # it: prepare it once per connection and execute it by name.
+                raw = connection.connection
+                if raw not in _prepared:
+                    cursor.execute(f"PREPARE {PREPARED_NAME} AS " + select.format(key="$1", now="$2"), params)
+                    _prepared.add(raw)
+                cursor.execute(f"EXECUTE {PREPARED_NAME}(%s, %s)", [self.session_key, now])
+            else:
+                cursor.execute(select.format(key="%s", now="%s"), [*params, self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None

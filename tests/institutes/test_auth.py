@@ -147,11 +147,32 @@ def test_a_page_reads_the_session_and_its_user_in_one_statement(client, user_nam
         response = client.get("/en/accounts/profile/")
     assert response.status_code == 200 and user.username in response.content.decode()
     sqls = [query["sql"] for query in queries.captured_queries]
-    assert "institutes_session" in sqls[0] and "institutes_user" in sqls[0]
+    # One statement read the session: the joined SELECT, or on PostgreSQL the
+    # prepared statement (prepared on the connection's first use).
+    reads = [sql for sql in sqls if ("institutes_session" in sql or "portal_session_read" in sql) and not sql.startswith("PREPARE")]
+    assert len(reads) == 1 and sqls[0] in reads + [sql for sql in sqls if sql.startswith("PREPARE")][:1]
+    assert "institutes_user" in reads[0] or reads[0].startswith("EXECUTE")
     # The user was not read again on its own.
     assert not any(
         'FROM "institutes_user" u WHERE' in sql or 'FROM "institutes_user" WHERE' in sql for sql in sqls[1:]
     ), sqls
+
+
+@pytest.mark.django_db
+def test_on_postgresql_the_session_read_is_prepared_once_per_connection(client, user_named):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    client.force_login(user_named("secretariat"))
+    client.get("/en/accounts/profile/")
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(3):
+            assert client.get("/en/accounts/profile/").status_code == 200
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert not any(sql.startswith("PREPARE") for sql in sqls)
+    assert sum(sql.startswith("EXECUTE portal_session_read") for sql in sqls) == 3
 
 
 @pytest.mark.django_db
