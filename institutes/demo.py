@@ -14,7 +14,7 @@ COUNTRIES = [
     ("UZ", "Uzbekistan", "Узбекистан", "COOMET", True, ""),
 ]
 
-# iso2, acronym, name_en, name_ru, kind, city, demo username
+# iso2, acronym, name_en, name_ru, kind, city in English, demo username
 INSTITUTES = [
     ("AM", "NIM-AM", "National Institute of Metrology of Armenia", "Национальный институт метрологии Армении", "NMI", "Yerevan", "nmi-am"),
     ("BY", "BelGIM", "Belarusian State Institute of Metrology", "Белорусский государственный институт метрологии", "NMI", "Minsk", "nmi-by"),
@@ -47,3 +47,22 @@ STAFF_USERS = [
     ("chair", "Aigerim", "Chair", ["taskgroup"], "KazStandart"),
     ("committee", "Petr", "Committee", ["committee"], None),
 ]
+
+# The institutes' cities in Russian.
+CITIES_RU = {
+    "Yerevan": "Ереван",
+    "Minsk": "Минск",
+    "Beijing": "Пекин",
+    "Bishkek": "Бишкек",
+    "Astana": "Астана",
+    "Chișinău": "Кишинёв",
+    "Saint Petersburg": "Санкт-Петербург",
+    "Moscow": "Москва",
+    "Mendeleevo": "Менделеево",
+    "Yekaterinburg": "Екатеринбург",
+    "Novosibirsk": "Новосибирск",
+    "Kazan": "Казань",
+    "Bratislava": "Братислава",
+    "Dushanbe": "Душанбе",
+    "Tashkent": "Ташкент",
+}

@@ -37,7 +37,7 @@ class InstituteResource(resources.ModelResource):
     class Meta:
         model = Institute
         import_id_fields = ("country", "acronym")
-        fields = ("country", "acronym", "name_ru", "name_en", "kind", "city", "website")
+        fields = ("country", "acronym", "name_ru", "name_en", "kind", "city_ru", "city_en", "website")
         skip_unchanged = True
         clean_model_instances = True
 

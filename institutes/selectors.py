@@ -22,7 +22,8 @@ def institutes_for_directory(*, search: str = "", country: str = "") -> QuerySet
             Q(acronym__icontains=search)
             | Q(name_ru__icontains=search)
             | Q(name_en__icontains=search)
-            | Q(city__icontains=search)
+            | Q(city_ru__icontains=search)
+            | Q(city_en__icontains=search)
         )
     return qs.order_by("country__iso2", "acronym")
 

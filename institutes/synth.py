@@ -157,7 +157,7 @@ def _institutes(rng: random.Random, countries: list[Country], n: int) -> list[In
             name_ru = f"{city_ru}ский институт {field_ru} измерений"
         acronym = f"{PREFIX}{letters}{index}"
         rows.append(Institute(
-            country=country, acronym=acronym, name_en=name_en, name_ru=name_ru, kind=kind, city=city_en,
+            country=country, acronym=acronym, name_en=name_en, name_ru=name_ru, kind=kind, city_en=city_en, city_ru=city_ru,
             website=f"https://{acronym.lower()}.example.org" if rng.random() < 0.7 else "",
         ))
     return Institute.objects.bulk_create(rows, batch_size=BATCH)

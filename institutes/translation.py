@@ -12,8 +12,8 @@ class CountryTranslationOptions(TranslationOptions):
 
 @register(Institute)
 class InstituteTranslationOptions(TranslationOptions):
-    fields = ("name",)
-    required_languages = ("ru", "en")
+    fields = ("name", "city")
+    required_languages = {"ru": ("name",), "en": ("name",)}
 
 
 @register(MetrologyArea)

@@ -75,14 +75,14 @@ def test_institutes_import_through_the_admin_with_dry_run_then_confirm(client_as
 
 
 def test_admin_export_escapes_formula_like_cells_and_keeps_numbers(client_as):
-    Institute.objects.filter(acronym="SMU").update(city='=HYPERLINK("http://evil.example")')
-    Institute.objects.filter(acronym="INM").update(city="@SUM(A1)")
+    Institute.objects.filter(acronym="SMU").update(city_en='=HYPERLINK("http://evil.example")')
+    Institute.objects.filter(acronym="INM").update(city_ru="@SUM(A1)")
     response = client_as("admin").post(
         "/en/admin/institutes/institute/export/",
         {
             "format": "1",
             "resource": "0",
-            **{f"instituteresource_{name}": "on" for name in ("acronym", "city", "country", "kind", "name_en", "name_ru", "website")},
+            **{f"instituteresource_{name}": "on" for name in ("acronym", "city_ru", "city_en", "country", "kind", "name_en", "name_ru", "website")},
         },
     )
     assert response.status_code == 200, response.content[:500]

@@ -201,7 +201,7 @@ def test_reimporting_the_same_file_changes_nothing(secretariat, user_named):
 
 def test_a_changed_row_updates_the_stored_item_and_bumps_the_response_revision(secretariat):
     target = campaign(CampaignKind.NEEDS, 2022)
-    need = Need.objects.get(response__campaign=target, subject__startswith="Calibration of a set of E1 weights")
+    need = Need.objects.get(response__campaign=target, subject__startswith="Калибровка набора гирь класса E1")
     revision = need.response.revision
     header = ["institute", "activity_type", "area", "subfield", "subject", "period_from", "period_to", "priority"]
     rows = [["NIM-AM", "calibration", "M", "M-MASS", need.subject.upper(), "2023-01-01", "2023-12-31", "low"]]

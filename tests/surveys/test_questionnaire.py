@@ -201,7 +201,7 @@ def test_start_from_last_years_answers(client_as, demo, user_named):
     )
     assert "4 items copied from the previous response." in result.content.decode()
     subjects = set(Need.objects.filter(response=response).values_list("subject", flat=True))
-    assert "Comparison of gauge blocks, 0.5–100 mm" in subjects
+    assert "Сличение плоскопараллельных концевых мер длины, 0,5–100 мм" in subjects
     # Last year's response itself is untouched.
     assert Need.objects.filter(response__campaign__year=2022, response__institute=user.institute).count() == 4
 
@@ -279,8 +279,8 @@ def test_respondent_downloads_own_response_and_gets_404_for_another(client_as, n
     assert download.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).worksheets[0]
     subjects = {cell for row in sheet.iter_rows(values_only=True) for cell in row}
-    assert "Comparison of mass standards, 1 mg – 20 kg, class E2" in subjects
-    assert "Comparison of gauge blocks, 0.5–100 mm" not in subjects
+    assert "Сличение эталонов массы, 1 мг – 20 кг, класс E2" in subjects
+    assert "Сличение плоскопараллельных концевых мер длины, 0,5–100 мм" not in subjects
     assert client.get(f"/en/surveys/responses/{uz.pk}/export.xlsx/").status_code == 404
     assert client.get(f"/en/surveys/responses/{uz.pk}/export.csv/").status_code == 404
     assert client.get(f"/en/surveys/responses/{kg.pk}/export.pdf/").status_code == 404

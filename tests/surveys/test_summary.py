@@ -75,8 +75,8 @@ def test_table_shows_the_comparisons_kyrgyzstan_and_uzbekistan_need(secretariat)
     assert {row["country_iso2"] for row in rows} == {"KG", "UZ"}
     assert len(rows) == 5
     html = response.content.decode()
-    assert "Comparison of mass standards, 1 mg – 20 kg, class E2" in html
-    assert "Comparison of gauge blocks, 0.5–100 mm" in html
+    assert "Сличение эталонов массы, 1 мг – 20 кг, класс E2" in html
+    assert "Сличение плоскопараллельных концевых мер длины, 0,5–100 мм" in html
     assert "5 items" in html
 
 

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             institutes[acronym], _created = Institute.objects.update_or_create(
                 country=countries[iso2],
                 acronym=acronym,
-                defaults={"name_en": name_en, "name_ru": name_ru, "kind": kind, "city": city},
+                defaults={"name_en": name_en, "name_ru": name_ru, "kind": kind, "city_en": city, "city_ru": demo.CITIES_RU[city]},
             )
         for iso2 in demo.CEEMS_2021:
             CeemsStatus.objects.update_or_create(
