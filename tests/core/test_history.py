@@ -245,3 +245,24 @@ def test_a_campaigns_change_log_makes_the_same_queries_for_many_invitations(clie
     many = Campaign.objects.get(kind="needs", year=2033)
     with django_assert_max_num_queries(len(few)):
         client.get(f"/en/surveys/campaigns/{many.pk}/history/")
+
+
+@pytest.mark.django_db
+def test_bulk_created_rows_get_their_history_written_by_the_database(kg_response, user_named):
+    from datetime import date
+
+    from core.history import bulk_create_with_sql_history
+    from surveys.models import Need
+
+    secretariat = user_named("secretariat")
+    needs = [
+        Need(response=kg_response, activity_type="calibration", subject=f"Калибровка гирь {n}", priority="high",
+             period_from=date(2027, 1, 1), period_to=date(2027, 12, 31), position=100 + n)
+        for n in range(3)
+    ]
+    created = bulk_create_with_sql_history(needs, Need, user=secretariat, reason="Import: needs.csv", batch_size=2)
+    for need in created:
+        record = need.history.get()
+        assert (record.history_type, record.history_user, record.history_change_reason) == ("+", secretariat, "Import: needs.csv")
+        assert (record.subject, record.response_id, record.period_to, record.priority) == (
+            need.subject, kg_response.pk, date(2027, 12, 31), "high")
