@@ -12,7 +12,10 @@ The uses below only choose and order columns by key:
   read from the rows of `surveys.summary.summary_items` by `row_key`;
 - NEED_COLUMNS, OFFER_COLUMNS, SELF_CLASSIFICATION_COLUMNS: the import
   template of each campaign kind, in its order, and the headers an import
-  file may have.
+  file may have;
+- TABLE_COLUMNS: the summary table on screen, whose columns take their
+  headers from the columns they show (two of them join two columns: the
+  period, and the priority or capacity).
 """
 from __future__ import annotations
 
@@ -124,3 +127,27 @@ IMPORT_COLUMNS = {
     CampaignKind.OFFERS: OFFER_COLUMNS,
     CampaignKind.SELF_CLASSIFICATION: SELF_CLASSIFICATION_COLUMNS,
 }
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    """A column of the summary table on screen: `key` names it in the
+    template (`data-col`), `sort` is the key of surveys.summary.SORTS it
+    sorts by ("" where it does not sort)."""
+
+    key: str
+    header: Promise
+    sort: str = ""
+
+
+TABLE_COLUMNS = (
+    TableColumn("kind", COLUMNS["item_kind"].header, sort="kind"),
+    TableColumn("country", COLUMNS["country_name"].header, sort="country"),
+    TableColumn("institute", COLUMNS["institute"].header, sort="institute"),
+    TableColumn("activity_type", COLUMNS["activity_type"].header, sort="activity_type"),
+    TableColumn("area", COLUMNS["area_name"].header, sort="area"),
+    TableColumn("subject", COLUMNS["subject"].header),
+    TableColumn("period", _("Period"), sort="period"),
+    TableColumn("priority", _("Priority or capacity")),
+    TableColumn("status", COLUMNS["response_status"].header),
+)

@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from institutes.permissions import permission_required
 
+from ..columns import TABLE_COLUMNS
 from ..filters import OfferScope, SummaryFilter
 from ..forms_summary import clean_sort
 from ..models import Response
@@ -36,14 +37,6 @@ from ..summary import (
 from ..summary_export import CONTENT_TYPES, export_filename, summary_csv, summary_xlsx
 
 # The table's sortable columns, in the order they are shown: (sort key, header).
-SORTABLE = {
-    "kind": _("Need or offer"),
-    "country": _("Country"),
-    "institute": _("Institute"),
-    "activity_type": _("Activity type"),
-    "area": _("Metrology area"),
-    "period": _("Period"),
-}
 
 
 def _query(params, **changes) -> str:
@@ -58,16 +51,22 @@ def _query(params, **changes) -> str:
     return urlencode([(key, value) for key, values in merged.items() for value in values if value], doseq=False)
 
 
-def _sort_headers(params, sort: str) -> list[dict]:
+def _table_headers(params, sort: str) -> list[dict]:
+    """The table's headers (surveys.columns.TABLE_COLUMNS), each sortable
+    one with the query that sorts by it, the other way round if it already
+    does."""
     headers = []
-    for key, label in SORTABLE.items():
-        if sort == key:
-            direction, next_sort = "ascending", f"-{key}"
-        elif sort == f"-{key}":
-            direction, next_sort = "descending", key
-        else:
-            direction, next_sort = "", key
-        headers.append({"key": key, "label": label, "direction": direction, "query": _query(params, sort=next_sort, page=None)})
+    for column in TABLE_COLUMNS:
+        header = {"key": column.key, "label": column.header, "direction": "", "query": ""}
+        if column.sort:
+            if sort == column.sort:
+                header["direction"], next_sort = "ascending", f"-{column.sort}"
+            elif sort == f"-{column.sort}":
+                header["direction"], next_sort = "descending", column.sort
+            else:
+                next_sort = column.sort
+            header["query"] = _query(params, sort=next_sort, page=None)
+        headers.append(header)
     return headers
 
 
@@ -122,7 +121,8 @@ def _summary_parts(request, year: int, *, partial: bool) -> dict:
         "form": filterset.form,
         "page_obj": page,
         "sort": sort if request.GET.get("sort") else "",
-        "headers": _sort_headers(request.GET, sort),
+        "headers": _table_headers(request.GET, sort),
+        "labels": {column.key: column.header for column in TABLE_COLUMNS},
         "query": _query(request.GET, page=None),
         "export_xlsx": f"{reverse('surveys:summary_export', args=[year, 'xlsx'])}?{export_query}".rstrip("?"),
         "export_csv": f"{reverse('surveys:summary_export', args=[year, 'csv'])}?{export_query}".rstrip("?"),

@@ -551,3 +551,21 @@ def test_the_respondents_own_export_is_escaped_too(client_as, campaigns_2022):
 
     assert download.status_code == 200
     assert "'=HYPERLINK(\"http://evil.example\")" in {row[8] for row in _xlsx(download)[1:]}
+
+
+def test_the_table_names_its_columns_from_the_list_the_export_and_the_import_use(secretariat):
+    """surveys.columns is the one list: the table's headers are its columns'
+    own (renaming one there renames it on screen, in the export and in the
+    import template alike)."""
+    import re
+
+    from surveys import columns
+
+    html = secretariat.get(TABLE).content.decode()
+    assert re.findall(r'<th scope="col" data-col="([a-z_]+)"', html) == [c.key for c in columns.TABLE_COLUMNS]
+    shown = {"kind": "item_kind", "country": "country_name", "institute": "institute", "activity_type": "activity_type",
+             "area": "area_name", "subject": "subject", "status": "response_status"}
+    for column in columns.TABLE_COLUMNS:
+        if column.key in shown:
+            assert column.header is columns.COLUMNS[shown[column.key]].header
+        assert str(column.header) in html
