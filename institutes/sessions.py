@@ -8,11 +8,13 @@ cost"). This store reads the session row joined with the user's row (the
 `user` column of `institutes.Session`, written whenever the session is
 saved) and hands the user to the authentication backend, which uses it only
 for the id the session's data names and otherwise reads the user itself.
+
 On PostgreSQL the statement is prepared once per connection and then
-executed by name (its planning cost three times its execution; setting
-SESSION_READ_PREPARED, environment DATABASE_PREPARED_SESSION_READ=0, turns
-that off behind a connection pooler). Writing, expiry, key rotation on login
-and deletion on logout are Django's
+executed by name: planning it cost three times running it. The setting
+SESSION_READ_PREPARED (environment DATABASE_PREPARED_SESSION_READ=0) turns
+that off behind a connection pooler.
+
+Writing, expiry, key rotation on login and deletion on logout are Django's
 own `db` store. Django's checks on the user stay as they are: the backend
 refuses an inactive user, and django.contrib.auth compares the session's
 password hash.
@@ -21,7 +23,6 @@ import weakref
 from contextvars import ContextVar
 
 from django.conf import settings
-
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.core.signals import request_finished
