@@ -64,7 +64,7 @@ from institutes.models import Institute, MetrologyArea, Role, SubField, User
 
 # The columns of each kind, kept importable from here.
 from .columns import IMPORT_COLUMNS, NEED_COLUMNS, OFFER_COLUMNS, SELF_CLASSIFICATION_COLUMNS, Column  # noqa: F401
-from .models import ActivityType, Campaign, CampaignKind, ITEM_MODELS, MAX_CAPACITY, Response  # noqa: F401
+from .models import ActivityType, Campaign, CampaignKind, ITEM_MODELS, MAX_CAPACITY, MIN_CAPACITY, Response  # noqa: F401
 from .services import REQUIRED_NEED_FIELDS, REQUIRED_OFFER_FIELDS
 
 # --- Limits -------------------------------------------------------------------
@@ -515,7 +515,7 @@ def parse_count(value) -> int | None:
     else:
         text = cell_text(value).replace("\u00a0", "").replace(" ", "")
         number = int(text) if _WHOLE_NUMBER.match(text) else None
-    return number if number is not None and 0 < number <= MAX_CAPACITY else None
+    return number if number is not None and MIN_CAPACITY <= number <= MAX_CAPACITY else None  # models.validate_capacity's bounds
 
 
 # --- The import ------------------------------------------------------------------------
