@@ -171,6 +171,19 @@ def normalize(value: Any) -> str:
     return " ".join(str(value).replace("\ufeff", "").split()).casefold()
 
 
+def institute_candidates(institutes: dict, allowed, acronym: str, country: str) -> list[tuple]:
+    """The institutes a row's acronym (and country, if the row gives one) may
+    name, as (id, acronym, ISO code), from `institutes` (normalized acronym:
+    candidates). When two share the acronym, the invited one (in `allowed`)
+    is meant."""
+    candidates = institutes.get(normalize(acronym), [])
+    if country:
+        candidates = [c for c in candidates if c[2] == country]
+    if len(candidates) > 1:
+        candidates = [c for c in candidates if c[0] in allowed] or candidates
+    return candidates
+
+
 def columns_for(kind: str) -> tuple[Column, ...]:
     return COLUMNS[kind]
 
@@ -818,12 +831,7 @@ class ResponseImport:
         column = next(c for c in columns_for(self.kind) if c.key == "institute")
         country = values.get("country") or ""
         result.institute = f"{acronym} ({country})" if country else acronym
-        candidates = lookups.institutes.get(normalize(acronym), [])
-        if country:
-            candidates = [c for c in candidates if c[2] == country]
-        if len(candidates) > 1:
-            # Two institutes share the acronym: the invited one is meant.
-            candidates = [c for c in candidates if c[0] in lookups.allowed] or candidates
+        candidates = institute_candidates(lookups.institutes, lookups.allowed, acronym, country)
         if not candidates:
             if country:
                 result.error(column, INSTITUTE_UNKNOWN_IN_COUNTRY, value=acronym, country=country)

@@ -169,12 +169,7 @@ class InstituteWidget(widgets.Widget):
         the institute may not be imported."""
         acronym = importing.cell_text(value)
         country = importing.cell_text((row or {}).get("country")).upper()
-        candidates = self.by_acronym.get(normalize(acronym), [])
-        if country:
-            candidates = [c for c in candidates if c[2] == country]
-        if len(candidates) > 1:
-            # Two institutes share the acronym: the invited one is meant.
-            candidates = [c for c in candidates if c[0] in self.allowed] or candidates
+        candidates = importing.institute_candidates(self.by_acronym, self.allowed, acronym, country)
         if not candidates:
             if country:
                 raise CellError(importing.INSTITUTE_UNKNOWN_IN_COUNTRY, value=acronym, country=country)
