@@ -19,6 +19,7 @@ own `db` store. Django's checks on the user stay as they are: the backend
 refuses an inactive user, and django.contrib.auth compares the session's
 password hash.
 """
+import functools
 import weakref
 from contextvars import ContextVar
 
@@ -58,6 +59,29 @@ _prepared: "weakref.WeakSet" = weakref.WeakSet()
 request_finished.connect(_forget_loaded_user, dispatch_uid="institutes.sessions.forget_loaded_user")
 
 
+@functools.cache
+def _session_select(db_alias: str) -> tuple[str, list]:
+    """The session read's statement for the database `db_alias`, with
+    `{key}` and `{now}` where its two values go, and the parameters of its
+    select list: built once per process, not on every page."""
+    from .models import Session, User
+    from .selectors import user_columns
+
+    connection = connections[db_alias]
+    quote = connection.ops.quote_name
+    meta, user_meta = Session._meta, User._meta
+    columns, params = user_columns(connection, "u")
+    user_column = quote(meta.get_field("user").column)
+    select = (
+        f"SELECT s.{quote(meta.get_field('session_data').column)}, s.{user_column}, {columns}"
+        f" FROM {quote(meta.db_table)} s"
+        f" LEFT OUTER JOIN {quote(user_meta.db_table)} u ON u.{quote(user_meta.pk.column)} = s.{user_column}"
+        f" WHERE s.{quote(meta.get_field('session_key').column)} = {{key}}"
+        f" AND s.{quote(meta.get_field('expire_date').column)} > {{now}}"
+    )
+    return select, params
+
+
 class SessionStore(db.SessionStore):
     @classmethod
     def get_model_class(cls):
@@ -81,23 +105,13 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         from .models import User
-        from .selectors import user_columns, user_from_row
+        from .selectors import user_from_row
 
         model = self.model
         db_alias = router.db_for_read(model)
         connection = connections[db_alias]
-        quote = connection.ops.quote_name
-        meta = model._meta
         user_meta = User._meta
-        columns, params = user_columns(connection, "u")
-        select = (
-            f"SELECT s.{quote(meta.get_field('session_data').column)}, s.{quote(meta.get_field('user').column)}, {columns}"
-            f" FROM {quote(meta.db_table)} s"
-            f" LEFT OUTER JOIN {quote(user_meta.db_table)} u"
-            f" ON u.{quote(user_meta.pk.column)} = s.{quote(meta.get_field('user').column)}"
-            f" WHERE s.{quote(meta.get_field('session_key').column)} = {{key}}"
-            f" AND s.{quote(meta.get_field('expire_date').column)} > {{now}}"
-        )
+        select, params = _session_select(db_alias)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and settings.SESSION_READ_PREPARED:
@@ -117,7 +131,7 @@ class SessionStore(db.SessionStore):
         session_data, user_id, user_row = row[0], row[1], row[2:]
         if user_id is not None:
             # The joined row is empty (its primary key NULL) if the user is gone.
-            pk_index = [field.primary_key for field in user_meta.concrete_fields].index(True)
+            pk_index = user_meta.concrete_fields.index(user_meta.pk)
             user = user_from_row(user_row, db_alias, connection) if user_row[pk_index] is not None else None
             _loaded_user.set((user_id, user))
         return model(session_key=self.session_key, session_data=session_data, user_id=user_id)
