@@ -35,5 +35,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("django.contrib.auth.urls")),
     path("institutes/", include("institutes.urls")),
     path("surveys/", include("surveys.urls")),
+    path("programme/", include("programme.urls")),
     path("admin/", admin.site.urls),
 )

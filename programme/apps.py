@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = _("Programme of activities")
+
+    def ready(self):
+        from . import permissions  # noqa: F401  registers the app's rules
