@@ -8,3 +8,8 @@ class ProgrammeConfig(AppConfig):
 
     def ready(self):
         from . import permissions  # noqa: F401  registers the app's rules
+        from core import navigation
+
+        navigation.register_entry(
+            "programme:matching_latest", label=_("Matching"), order=30, visible="programme.view_matching"
+        )

@@ -290,6 +290,10 @@ class MatchingRun(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     # The engine's Result.to_dict(), ids being database ids.
     result = models.JSONField(default=dict, blank=True)
+    # What the matching page shows besides the proposals (which are rows):
+    # unmatched, unsolicited, not_considered, offer_use and totals, so the
+    # page reads neither the whole result nor the needs again.
+    details = models.JSONField(default=dict, blank=True)
     needs_count = models.PositiveIntegerField(default=0)
     offers_count = models.PositiveIntegerField(default=0)
     proposals_count = models.PositiveIntegerField(default=0)
