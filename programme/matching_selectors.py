@@ -94,25 +94,27 @@ class ProposalCard:
         return next((row.decision.activity for row in self.needs if row.decision and row.decision.activity_id), None)
 
 
+def _ids(ids) -> list:
+    """`ids` for a `pk__in`, never empty: an empty list would skip the query,
+    and the page would make fewer queries at one size than at another."""
+    return sorted({i for i in ids if i is not None}) or [0]
+
+
 def names_for(*, institute_ids=(), need_ids=(), offer_ids=()) -> Names:
-    """The names reasons use, read in at most five queries."""
-    institutes = {
-        pk: acronym for pk, acronym in Institute.objects.filter(pk__in=set(institute_ids)).values_list("pk", "acronym")
-    } if institute_ids else {}
+    """The names reasons use, in five queries whatever is asked."""
+    institutes = dict(Institute.objects.filter(pk__in=_ids(institute_ids)).values_list("pk", "acronym"))
     areas = dict(MetrologyArea.objects.values_list("code", "name"))
     subfields = dict(SubField.objects.values_list("code", "name"))
     needs = {}
-    if need_ids:
-        for pk, subject, acronym in Need.objects.filter(pk__in=set(need_ids)).values_list(
-            "pk", "subject", "response__institute__acronym"
-        ):
-            needs[pk] = f"{acronym}: {subject}" if subject else acronym
+    for pk, subject, acronym in Need.objects.filter(pk__in=_ids(need_ids)).values_list(
+        "pk", "subject", "response__institute__acronym"
+    ):
+        needs[pk] = f"{acronym}: {subject}" if subject else acronym
     offers = {}
-    if offer_ids:
-        for pk, subject, acronym in Offer.objects.filter(pk__in=set(offer_ids)).values_list(
-            "pk", "subject", "response__institute__acronym"
-        ):
-            offers[pk] = f"{acronym}: {subject}" if subject else acronym
+    for pk, subject, acronym in Offer.objects.filter(pk__in=_ids(offer_ids)).values_list(
+        "pk", "subject", "response__institute__acronym"
+    ):
+        offers[pk] = f"{acronym}: {subject}" if subject else acronym
     return Names(institutes=institutes, areas=areas, subfields=subfields, needs=needs, offers=offers)
 
 
@@ -134,11 +136,10 @@ def proposal_page(*, run: MatchingRun, page: str | int | None, direction: str = 
             pairs.append((assignment["need"], proposal.offer_id))
     names = names_for(institute_ids=institute_ids)
     decisions = {}
-    if pairs:
-        for decision in MatchDecision.objects.filter(
-            need_id__in={n for n, _ in pairs}, offer_id__in={o for _, o in pairs}
-        ).select_related("decided_by", "activity"):
-            decisions[(decision.need_id, decision.offer_id)] = decision
+    for decision in MatchDecision.objects.filter(
+        need_id__in=_ids(n for n, _ in pairs), offer_id__in=_ids(o for _, o in pairs)
+    ).select_related("decided_by", "activity"):
+        decisions[(decision.need_id, decision.offer_id)] = decision
     cards = []
     for proposal in items:
         data = proposal.data
@@ -224,7 +225,7 @@ def _type_label(value) -> str:
 def capacity_by_donor(run: MatchingRun) -> list[tuple[str, int, int]]:
     totals = (run.details or {}).get("totals", {})
     rows = totals.get("capacity_by_donor", [])
-    names = dict(Institute.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "acronym")) if rows else {}
+    names = dict(Institute.objects.filter(pk__in=_ids(r[0] for r in rows)).values_list("pk", "acronym"))
     return [(names.get(provider, str(provider)), capacity, used) for provider, capacity, used in rows]
 
 
