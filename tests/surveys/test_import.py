@@ -388,8 +388,9 @@ def test_row_errors_are_in_the_users_language(client_as):
 def test_a_russian_header_row_is_accepted(client_as):
     header = column_headers(kind=CampaignKind.NEEDS, language="ru")
     assert "Институт" in header and "Приоритет" in header
-    # The template's order: institute, country, ..., what exactly, range, ...
-    rows = [[r[0], "", *r[1:5], "", *r[5:]] for r in NEED_ROWS]
+    # The template's order: institute, country, ..., what exactly, range,
+    # ..., priority, working language(s), comment.
+    rows = [[r[0], "", *r[1:5], "", *r[5:9], "Русский и английский", r[9]] for r in NEED_ROWS]
     response = upload(client_as("secretariat"), campaign(CampaignKind.NEEDS), "needs.csv", csv_bytes(header, rows, encoding="cp1251", delimiter=";"))
     assert response.context["report"].is_valid
 
