@@ -143,7 +143,8 @@ class ItemForm(CleanTextMixin, AreaSubfieldMixin, forms.ModelForm):
         # respondent entered, so a new item holding only these is empty.
         self.defaults: dict = self.new_item_defaults() if self.instance.pk is None else {}
         for name, value in self.defaults.items():
-            self.initial.setdefault(name, value)
+            if self.initial.get(name) in (None, ""):  # the new instance's blank
+                self.initial[name] = value
         self.setup_area_fields(choices)
         self.required_to_submit = frozenset(required_to_submit)
         for name in self.required_to_submit & set(self.fields):

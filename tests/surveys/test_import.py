@@ -437,7 +437,7 @@ def test_the_upload_page_offers_the_campaigns_and_templates(secretariat):
 # --- templates ----------------------------------------------------------------------------------
 
 FILLED = {
-    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "1 kg", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", ""]),
+    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "1 kg", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", "Russian and English", ""]),
     CampaignKind.OFFERS: (2022, ["VNIIM", "RU", "Internship", "QM", "QM-PH", "Internship in pH", "pH 1–12", 3, date(2027, 1, 1), date(2027, 12, 31), "Russian", "Contract basis", "The recipient (CEEMS NMI)", "Saint Petersburg", ""]),
     CampaignKind.SELF_CLASSIFICATION: (2021, ["SMU", "SK", "no", "A developed metrology system."]),
 }
