@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from institutes.models import Institute, MetrologyArea, SubField
@@ -291,10 +292,12 @@ class PaidBy(models.TextChoices):
 
 class Language(models.TextChoices):
     """The working language(s) of a need or an offer. COOMET works in
-    Russian and English, so these three answers cover it."""
+    Russian and English, so these three answers cover it. ("English" has a
+    context of its own: the plain msgid is the name of the interface
+    language in settings.LANGUAGES, which stays "English" in Russian.)"""
 
     RU = "ru", _("Russian")
-    EN = "en", _("English")
+    EN = "en", pgettext_lazy("working language", "English")
     RU_EN = "ru_en", _("Russian and English")
 
 
