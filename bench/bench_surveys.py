@@ -199,7 +199,7 @@ VARIANTS = ("dry_run_csv", "dry_run_xlsx", "confirm_csv")
 BASELINE = "bulk_create"
 # The columns of the file, by their keys (accepted as headers in any language).
 HEADERS = ("institute", "country", "activity_type", "area", "subfield", "subject", "measurement_range",
-           "target_uncertainty", "period_from", "period_to", "priority", "comment")
+           "target_uncertainty", "period_from", "period_to", "priority", "languages", "comment")
 
 
 def import_rows(*, campaign: Campaign, n: int, seed: int) -> list[dict]:
@@ -233,7 +233,7 @@ def import_rows(*, campaign: Campaign, n: int, seed: int) -> list[dict]:
             area=need.area.code if need.area else "", subfield=need.subfield.code if need.subfield else "",
             subject=need.subject, measurement_range=need.measurement_range,
             target_uncertainty=need.target_uncertainty, period_from=need.period_from, period_to=need.period_to,
-            priority=priority, comment=need.comment)
+            priority=priority, languages=need.languages, comment=need.comment)
 
     invited = list(
         Institute.objects.filter(invitations__campaign=campaign).order_by("pk").values_list("acronym", "country__iso2")
@@ -262,6 +262,7 @@ def import_rows(*, campaign: Campaign, n: int, seed: int) -> list[dict]:
             subject=f"{subject}, lot {lot}", measurement_range=rng.choice(surveys_synth.RANGES) if technical else "",
             target_uncertainty=rng.choice(surveys_synth.UNCERTAINTIES) if rng.random() < 0.45 else "",
             period_from=start, period_to=end, priority=rng.choice(priorities),
+            languages=surveys_synth._pick(rng, surveys_synth.NEED_LANGUAGE_WEIGHTS),
             comment=rng.choice(surveys_synth.COMMENTS) if rng.random() < 0.15 else "")
     rng.shuffle(rows)
     return rows
@@ -304,7 +305,7 @@ def _bulk_create(campaign: Campaign, rows: list[dict]) -> None:
     areas = dict(MetrologyArea.objects.values_list("code", "pk"))
     subfields = dict(SubField.objects.values_list("code", "pk"))
     item_fields = ("activity_type", "subject", "measurement_range", "target_uncertainty", "period_from", "period_to",
-                   "priority", "comment")
+                   "priority", "languages", "comment")
     Need.objects.bulk_create([
         Need(response_id=responses[institutes[(row["institute"], row["country"])]], area_id=areas.get(row["area"]),
              subfield_id=subfields.get(row["subfield"]), position=number, **{key: row[key] for key in item_fields})

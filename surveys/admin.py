@@ -340,8 +340,8 @@ class ItemImportMixin(ImportMixin):
 @admin.register(Need)
 class NeedAdmin(ItemImportMixin, ItemAdmin):
     resource_classes = [NeedResource]
-    list_display = ("subject", "activity_type", "area", "priority", "response")
-    list_filter = ("activity_type", "area", "priority")
+    list_display = ("subject", "activity_type", "area", "priority", "languages", "response")
+    list_filter = ("activity_type", "area", "priority", "languages")
 
 
 @admin.register(Offer)

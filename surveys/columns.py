@@ -92,7 +92,8 @@ COLUMNS: dict[str, Column] = _columns(
            example="0.1 mg"),
     Column("capacity", _("Capacity per year"), NUMBER, width=10, row_key="capacity_",
            note=_("How many calibrations, internship places or participants a year."), example=4),
-    Column("languages", _("Language(s)"), CHOICE, Language, width=14, row_key="languages_label", example=Language.RU_EN),
+    Column("languages", _("Language(s)"), CHOICE, Language, width=14, row_key="languages_label", example=Language.RU_EN,
+           headers={CampaignKind.NEEDS: _("Working language(s)")}),
     Column("conditions", _("Conditions"), CHOICE, Conditions, width=16, row_key="conditions_label",
            example=Conditions.CONTRACT),
     Column("customs_paid_by", _("Customs and logistics paid by"), CHOICE, PaidBy, width=22, row_key="customs_label",
@@ -116,7 +117,7 @@ EXPORT_COLUMNS = pick(
     "languages", "conditions", "customs_paid_by", "location", "comment", "response_status",
 )
 _ITEM_START = ("institute", "country", "activity_type", "area", "subfield", "subject", "measurement_range")
-NEED_COLUMNS = pick(*_ITEM_START, "target_uncertainty", "period_from", "period_to", "priority", "comment")
+NEED_COLUMNS = pick(*_ITEM_START, "target_uncertainty", "period_from", "period_to", "priority", "languages", "comment")
 OFFER_COLUMNS = pick(
     *_ITEM_START, "capacity", "period_from", "period_to", "languages", "conditions", "customs_paid_by", "location",
     "comment",

@@ -8,7 +8,17 @@ from simple_history.utils import bulk_create_with_history
 
 from institutes.models import CeemsStatus, Institute, SubField, User
 
-from .models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
+from .models import (
+    Campaign,
+    CampaignKind,
+    Invitation,
+    Language,
+    Need,
+    Offer,
+    Questionnaire,
+    Response,
+    default_working_languages,
+)
 
 CONTRACT = {"conditions": "contract", "customs_paid_by": "recipient"}
 
@@ -41,6 +51,11 @@ NEEDS_2022 = {
         ("training", "M-MASS", "Обучение специалистов калибровке гирь и весов", "", "medium", "2023-01-01", "2024-12-31"),
     ],
 }
+
+# The working languages of the CEEMS NMIs' needs: their country's default
+# (Russian, surveys.models.default_working_languages), except where an
+# institute also works in English.
+NEED_LANGUAGES_2022 = {"NIM-AM": Language.RU_EN}
 
 # (institute, [(type, subfield, subject, capacity, languages, location, from, to)])
 OFFERS_2022 = {
@@ -203,11 +218,12 @@ def load_demo(*, today: date | None = None) -> str:
     for acronym, needs in NEEDS_2022.items():
         response, created = _submitted(needs_2022, institutes[acronym], date(2022, 4, 1))
         if created:
+            languages = NEED_LANGUAGES_2022.get(acronym) or default_working_languages(institutes[acronym].country.iso2)
             bulk_create_with_history([
                 Need(
                     response=response, position=n, activity_type=kind,
                     area=subfields[code].area if code else None, subfield=subfields.get(code),
-                    subject=subject, target_uncertainty=uncertainty, priority=priority,
+                    subject=subject, target_uncertainty=uncertainty, priority=priority, languages=languages,
                     period_from=date.fromisoformat(start), period_to=date.fromisoformat(end),
                 )
                 for n, (kind, code, subject, uncertainty, priority, start, end) in enumerate(needs, start=1)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutes.models import MetrologyArea
 
-from .models import ActivityType, Need, Offer, Response
+from .models import ActivityType, Language, Need, Offer, Response
 
 NONE = "none"  # the filter value for "no area" / "no activity type"
 
@@ -79,6 +79,10 @@ class SummaryFilter(django_filters.FilterSet):
         choices=[*ActivityType.choices, (NONE, _("Not specified"))],
     )
     area = django_filters.ChoiceFilter(label=_("Metrology area"), empty_label=_("All areas"), method="filter_area")
+    language = django_filters.ChoiceFilter(
+        label=_("Working language"), empty_label=_("Any language"), method="filter_language",
+        choices=[(Language.RU, Language.RU.label), (Language.EN, Language.EN.label), (NONE, _("Not specified"))],
+    )
     status = django_filters.ChoiceFilter(
         label=_("Response status"), empty_label=_("Any status"), field_name="response__status",
         choices=Response.Status.choices,
@@ -144,6 +148,14 @@ class SummaryFilter(django_filters.FilterSet):
     @staticmethod
     def filter_area(queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(area__isnull=True) if value == NONE else queryset.filter(area__code=value)
+
+    @staticmethod
+    def filter_language(queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Items one can work on in that language: "ru" finds those in
+        Russian and those in Russian and English."""
+        if value == NONE:
+            return queryset.filter(languages="")
+        return queryset.filter(languages__in=[code for code in Language.values if value in code.split("_")])
 
     @staticmethod
     def filter_offers(queryset: QuerySet, name: str, value: str) -> QuerySet:

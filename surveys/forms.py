@@ -8,7 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import CleanTextMixin
 from institutes.models import Institute, MetrologyArea, SubField
 
-from .models import MAX_CAPACITY, MIN_CAPACITY, REASON_MAX_LENGTH, Campaign, Need, Offer, Response, validate_capacity
+from .models import (
+    MAX_CAPACITY,
+    MIN_CAPACITY,
+    REASON_MAX_LENGTH,
+    Campaign,
+    Need,
+    Offer,
+    Response,
+    default_working_languages,
+    validate_capacity,
+)
 
 EMPTY_ITEM = _("Fill in at least one field before saving, or cancel.")
 
@@ -129,6 +139,12 @@ class ItemForm(CleanTextMixin, AreaSubfieldMixin, forms.ModelForm):
 
     def __init__(self, *args, choices: dict | None = None, required_to_submit=(), **kwargs):
         super().__init__(*args, **kwargs)
+        # What a new item starts with (field -> value): not something the
+        # respondent entered, so a new item holding only these is empty.
+        self.defaults: dict = self.new_item_defaults() if self.instance.pk is None else {}
+        for name, value in self.defaults.items():
+            if self.initial.get(name) in (None, ""):  # the new instance's blank
+                self.initial[name] = value
         self.setup_area_fields(choices)
         self.required_to_submit = frozenset(required_to_submit)
         for name in self.required_to_submit & set(self.fields):
@@ -140,9 +156,16 @@ class ItemForm(CleanTextMixin, AreaSubfieldMixin, forms.ModelForm):
         opts = self._meta
         forms.models.construct_instance(self, self.instance, opts.fields, opts.exclude)
 
+    def new_item_defaults(self) -> dict:
+        return {}
+
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is None and not any(value not in (None, "") for value in cleaned.values()):
+        entered = (
+            value for name, value in cleaned.items()
+            if value not in (None, "") and value != self.defaults.get(name)
+        )
+        if self.instance.pk is None and not any(entered):
             # A new item with nothing in it is not saved: it would only stand
             # in the way of submitting.
             raise forms.ValidationError(EMPTY_ITEM, code="empty")
@@ -152,9 +175,17 @@ class ItemForm(CleanTextMixin, AreaSubfieldMixin, forms.ModelForm):
 class NeedForm(ItemForm):
     class Meta:
         model = Need
-        fields = (*ITEM_COMMON, "target_uncertainty", "priority", "comment")
+        fields = (*ITEM_COMMON, "target_uncertainty", "priority", "languages", "comment")
         widgets = {"period_from": DateInput(), "period_to": DateInput(), "comment": forms.Textarea(attrs={"rows": 2})}
         labels = {"period_from": _("Wanted from"), "period_to": _("Wanted until")}
+
+    def new_item_defaults(self) -> dict:
+        """A new need starts with the working language of its institute's
+        country where one is obvious (surveys.models.default_working_languages)."""
+        if not self.instance.response_id:
+            return {}
+        default = default_working_languages(self.instance.response.institute.country.iso2)
+        return {"languages": default} if default else {}
 
 
 class OfferForm(ItemForm):

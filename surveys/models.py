@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from institutes.models import Institute, MetrologyArea, SubField
@@ -290,9 +291,47 @@ class PaidBy(models.TextChoices):
 
 
 class Language(models.TextChoices):
+    """The working language(s) of a need or an offer. COOMET works in
+    Russian and English, so these three answers cover it. ("English" has a
+    context of its own: the plain msgid is the name of the interface
+    language in settings.LANGUAGES, which stays "English" in Russian.)"""
+
     RU = "ru", _("Russian")
-    EN = "en", _("English")
+    EN = "en", pgettext_lazy("working language", "English")
     RU_EN = "ru_en", _("Russian and English")
+
+
+# Each answer as the ISO 639-1 codes it stands for, sorted: what the
+# matching engine compares (programme.matching.data: Need.languages,
+# Offer.languages).
+_ISO_CODES = {Language.RU: ("ru",), Language.EN: ("en",), Language.RU_EN: ("en", "ru")}
+
+
+def language_iso_codes(value: str) -> tuple[str, ...]:
+    """The ISO 639-1 codes of a stored `languages` answer, sorted: ("en",
+    "ru") for "ru_en", () for a blank (or unknown) answer. The one
+    translation of the portal's value into the matching engine's, for
+    needs and offers alike."""
+    return _ISO_CODES.get(value, ())
+
+
+# The obvious working language of an institute, by its country's ISO 3166
+# code: Russian for the Russian-speaking members of COOMET (the CEEMS
+# countries of the source document, Armenia, Kyrgyzstan, Tajikistan and
+# Uzbekistan, among them). A country not listed has no obvious default
+# (COOMET also works in English, and e.g. Georgia, Ukraine or the members
+# of other RMOs may answer either way): its new needs start blank and the
+# respondent chooses.
+_DEFAULT_LANGUAGES = {
+    iso2: Language.RU for iso2 in ("AM", "AZ", "BY", "KG", "KZ", "MD", "RU", "TJ", "UZ")
+}
+
+
+def default_working_languages(country_iso2: str) -> str:
+    """The `languages` a new need of an institute of this country starts
+    with (a value of Language), or "" where no default is obvious. The one
+    rule; the questionnaire's need form asks it."""
+    return _DEFAULT_LANGUAGES.get((country_iso2 or "").upper(), "")
 
 
 class SurveyItem(models.Model):
@@ -338,6 +377,13 @@ class SurveyItem(models.Model):
 class Need(SurveyItem):
     target_uncertainty = models.CharField(_("target uncertainty"), max_length=100, blank=True)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, blank=True)
+    languages = models.CharField(
+        _("working language(s)"),
+        max_length=8,
+        choices=Language.choices,
+        blank=True,
+        help_text=_("The language(s) your specialists can work in with the provider, in the activity itself and in its documents. Offers in a shared language are preferred."),
+    )
 
     history = HistoricalRecords()
 

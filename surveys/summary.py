@@ -85,7 +85,7 @@ def _columns(model) -> dict:
         "priority_": F("priority") if is_need else Value("", output_field=text),
         "uncertainty": F("target_uncertainty") if is_need else Value("", output_field=text),
         "capacity_": Value(None, output_field=integer) if is_need else F("capacity"),
-        "languages_": Value("", output_field=text) if is_need else F("languages"),
+        "languages_": F("languages"),
         "conditions_": Value("", output_field=text) if is_need else F("conditions"),
         "customs_": Value("", output_field=text) if is_need else F("customs_paid_by"),
         "location_": Value("", output_field=text) if is_need else F("location"),
@@ -128,7 +128,8 @@ def summary_items(*, year: int, filters: dict, user, sort: str = DEFAULT_SORT) -
     `user` may read, as one queryset of dicts (see `_columns`), filtered and
     sorted. `filters` holds cleaned values (surveys.filters.SummaryFilter):
     kind ("need", "offer" or empty for both), country (ISO code), institute
-    (id), activity_type (value or "none"), area (code or "none"), status
+    (id), activity_type (value or "none"), area (code or "none"), language
+    ("ru" or "en": items in that language, alone or with the other; "none"), status
     (response status), offers ("valid": also earlier offers whose period
     covers the year), and response (id: one response's own export). `sort` is a key
     of SORTS, with a leading "-" for descending order. Counting and slicing it

@@ -10,9 +10,9 @@ of the two years before (half and three quarters of that), an open needs
 campaign of the year after with mostly draft answers (the one the import
 benchmark imports into), and one self-classification, answered by the
 national institutes. Items spread over activity types, the KCDB areas and
-the sub-fields loaded by the migration, periods, priorities and terms with
-the weights a real survey shows: many calibrations and comparisons, mass,
-electricity and temperature first.
+the sub-fields loaded by the migration, periods, priorities, working
+languages and terms with the weights a real survey shows: many calibrations
+and comparisons, mass, electricity and temperature first.
 
 Synthetic campaigns are those of a questionnaire whose title starts with
 bench.synth.PREFIX; their years (SUMMARY_YEAR and around it, far from any
@@ -87,6 +87,9 @@ ACTIVITY_WEIGHTS = {
 AREA_WEIGHTS = {"M": 25, "EM": 18, "T": 15, "L": 12, "QM": 10, "TF": 6, "PR": 5, "AUV": 5, "RI": 4}
 PRIORITY_WEIGHTS = {Priority.HIGH: 35, Priority.MEDIUM: 45, Priority.LOW: 20}
 LANGUAGE_WEIGHTS = {Language.RU: 40, Language.EN: 30, Language.RU_EN: 30}
+# The working languages of needs: mostly Russian, as the CEEMS NMIs of
+# COOMET answer; some left blank, where no default was obvious.
+NEED_LANGUAGE_WEIGHTS = {Language.RU: 55, Language.RU_EN: 25, Language.EN: 10, "": 10}
 CONDITION_WEIGHTS = {Conditions.FREE: 30, Conditions.COST_SHARING: 30, Conditions.CONTRACT: 40}
 PAID_BY_WEIGHTS = {PaidBy.RECIPIENT: 50, PaidBy.PROVIDER: 20, PaidBy.SHARED: 30}
 MAX_WEIGHT = 8.0  # of a response's share of the items; the mean weight is 5/3
@@ -344,6 +347,7 @@ def _items(rng, model, campaign, responses, n, area_ids, area_weights, areas, su
         if is_need:
             item.priority = _pick(rng, PRIORITY_WEIGHTS)
             item.target_uncertainty = rng.choice(UNCERTAINTIES) if rng.random() < 0.45 else ""
+            item.languages = _pick(rng, NEED_LANGUAGE_WEIGHTS)
         else:
             item.capacity = rng.choice(CAPACITIES)
             item.languages = _pick(rng, LANGUAGE_WEIGHTS)

@@ -13,7 +13,7 @@ from bench.page_benchmarks import QueriesPerPage
 from bench.registry import LARGE, PAGES, SIZES, SMALL, load_all
 from institutes.models import Institute
 from surveys import synth as surveys_synth
-from surveys.models import Campaign, CampaignKind, Invitation, Need, Offer, Questionnaire, Response
+from surveys.models import Campaign, CampaignKind, Invitation, Language, Need, Offer, Questionnaire, Response
 from surveys.services import AREA_REQUIRED_TYPES
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def digest() -> str:
             *fields,
         )
         for model, fields in (
-            (Need, ("priority", "target_uncertainty")),
+            (Need, ("priority", "target_uncertainty", "languages")),
             (Offer, ("capacity", "languages", "conditions", "customs_paid_by", "location")),
         )
     ]
@@ -83,6 +83,9 @@ def test_scale_sets_the_size_of_the_summary_table():
         if item.subfield_id:
             assert item.subfield.area_id == item.area_id
     assert surveys_synth.existing()["needs"] == created["needs"]
+    # Needs have working languages (a few left blank), as offers have languages.
+    need_languages = set(Need.objects.filter(response__campaign__in=campaigns).values_list("languages", flat=True))
+    assert need_languages - {""} and need_languages <= {"", *Language.values}
 
 
 def test_synth_flush_removes_synthetic_surveys_and_keeps_the_demo(demo):

@@ -388,8 +388,9 @@ def test_row_errors_are_in_the_users_language(client_as):
 def test_a_russian_header_row_is_accepted(client_as):
     header = column_headers(kind=CampaignKind.NEEDS, language="ru")
     assert "Институт" in header and "Приоритет" in header
-    # The template's order: institute, country, ..., what exactly, range, ...
-    rows = [[r[0], "", *r[1:5], "", *r[5:]] for r in NEED_ROWS]
+    # The template's order: institute, country, ..., what exactly, range,
+    # ..., priority, working language(s), comment.
+    rows = [[r[0], "", *r[1:5], "", *r[5:9], "Русский и английский", r[9]] for r in NEED_ROWS]
     response = upload(client_as("secretariat"), campaign(CampaignKind.NEEDS), "needs.csv", csv_bytes(header, rows, encoding="cp1251", delimiter=";"))
     assert response.context["report"].is_valid
 
@@ -436,7 +437,7 @@ def test_the_upload_page_offers_the_campaigns_and_templates(secretariat):
 # --- templates ----------------------------------------------------------------------------------
 
 FILLED = {
-    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "1 kg", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", ""]),
+    CampaignKind.NEEDS: (None, ["UzNIM", "UZ", "Calibration", "M", "M-MASS", "Calibration of a 1 kg standard", "1 kg", "0.1 mg", date(2027, 1, 1), date(2027, 6, 30), "High", "Russian and English", ""]),
     CampaignKind.OFFERS: (2022, ["VNIIM", "RU", "Internship", "QM", "QM-PH", "Internship in pH", "pH 1–12", 3, date(2027, 1, 1), date(2027, 12, 31), "Russian", "Contract basis", "The recipient (CEEMS NMI)", "Saint Petersburg", ""]),
     CampaignKind.SELF_CLASSIFICATION: (2021, ["SMU", "SK", "no", "A developed metrology system."]),
 }
