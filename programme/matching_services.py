@@ -26,7 +26,7 @@ from core.concurrency import revision_claim
 from core.errors import ConflictError, PortalError
 from core.jobs import job_enqueue, job_function, job_progress
 from institutes.models import Country, Institute
-from surveys.models import ActivityType, Campaign, CampaignKind, Language, Need, Offer, Response
+from surveys.models import ActivityType, Campaign, CampaignKind, Need, Offer, Response, language_iso_codes
 
 from . import matching
 from .models import Activity, MatchDecision, MatchingRun, Proposal, direction_of, quarter_code
@@ -68,15 +68,6 @@ RUN_NOT_DONE = gettext_lazy("This run has not finished; decide on the proposals 
 
 # --- Input ---------------------------------------------------------------------
 
-def iso_languages(value: str) -> tuple[str, ...]:
-    """The portal's language choice as ISO 639-1 codes for the engine."""
-    if not value:
-        return ()
-    if value == Language.RU_EN:
-        return ("en", "ru")
-    return (value,)
-
-
 def submitted_items(model, *, year: int, kind: str):
     """The needs (or offers) of the submitted responses of the year's
     campaigns of `kind`."""
@@ -110,7 +101,7 @@ def engine_need(need: Need) -> matching.Need:
         period_from=need.period_from,
         period_to=need.period_to,
         priority=need.priority or None,
-        languages=iso_languages(getattr(need, "languages", "")),
+        languages=language_iso_codes(need.languages),
     )
 
 
@@ -128,7 +119,7 @@ def engine_offer(offer: Offer) -> matching.Offer:
         capacity=offer.capacity,
         period_from=offer.period_from,
         period_to=offer.period_to,
-        languages=iso_languages(offer.languages),
+        languages=language_iso_codes(offer.languages),
         conditions=offer.conditions or None,
         customs_paid_by=offer.customs_paid_by or None,
         location=offer.location,

@@ -199,11 +199,11 @@ def test_start_from_last_years_answers(client_as, demo, user_named):
     result = client_as("nmi-uz").post(
         f"/en/surveys/responses/{response.pk}/copy-previous/", {"revision": current_revision(response)}, follow=True
     )
-    assert "4 items copied from the previous response." in result.content.decode()
+    assert "5 items copied from the previous response." in result.content.decode()
     subjects = set(Need.objects.filter(response=response).values_list("subject", flat=True))
     assert "Сличение плоскопараллельных концевых мер длины, 0,5–100 мм" in subjects
     # Last year's response itself is untouched.
-    assert Need.objects.filter(response__campaign__year=2022, response__institute=user.institute).count() == 4
+    assert Need.objects.filter(response__campaign__year=2022, response__institute=user.institute).count() == 5
 
 
 def test_every_change_is_recorded_with_who_and_what(client_as, kg_response, user_named):
