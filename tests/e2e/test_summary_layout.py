@@ -82,7 +82,7 @@ def test_on_a_phone_the_matrix_is_a_list_with_every_total(secretariat_page, live
 
     totals = page.locator("[data-testid=matrix-list-totals]")
     assert totals.locator("[data-activity=information]").evaluate(IN_VIEW)
-    assert "14 / 25" in totals.locator("h2").inner_text()
+    assert "18 / 25" in totals.locator("h2").inner_text()
     mass = page.locator("[data-testid=matrix-list] [data-area=M]")
     assert "Сличение" in mass.inner_text() and "2 / 3" in mass.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

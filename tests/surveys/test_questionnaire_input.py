@@ -89,12 +89,12 @@ def uz_response(demo, user_named):
 def test_copying_twice_copies_once_and_says_so(client_as, uz_response):
     client = client_as("nmi-uz")
     first = client.post(_url(uz_response, "copy-previous/"), {"revision": current_revision(uz_response)}, follow=True)
-    assert "4 items copied from the previous response." in first.content.decode()
+    assert "5 items copied from the previous response." in first.content.decode()
     # The button is gone once the list has items; a second post copies nothing.
     assert 'data-testid="copy-previous"' not in first.content.decode()
     second = client.post(_url(uz_response, "copy-previous/"), {"revision": current_revision(uz_response)}, follow=True)
     assert "this one already has some, so nothing was copied" in second.content.decode()
-    assert Need.objects.filter(response=uz_response).count() == 4
+    assert Need.objects.filter(response=uz_response).count() == 5
 
 
 def test_copied_periods_move_to_the_new_campaigns_year(uz_response, user_named):
