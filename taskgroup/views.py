@@ -398,7 +398,12 @@ def agenda_finalise(request, pk: int):
 @handles_portal_errors(redirect_to=_meeting_url)
 def comment_add(request, pk: int):
     meeting = _meeting(request, pk)
-    _require(request, "taskgroup.comment_agenda", meeting)
+    # Whoever may see the meeting but is not invited gets the service's
+    # message (NOT_INVITED); an invited observer may read, not comment.
+    from .permissions import is_invited, is_observer_only
+
+    if is_invited(request.user, meeting) and is_observer_only(request.user):
+        raise PermissionDenied
     item = None
     if request.POST.get("item"):
         item = get_object_or_404(AgendaItem, meeting=meeting, pk=revision_from(request.POST, "item") or 0)
