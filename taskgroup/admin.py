@@ -2,7 +2,10 @@
 `taskgroup.admin_*`). The pages are where the task group works; the admin
 corrects data. History is shown, never reverted."""
 from django.contrib import admin
+from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+
+from core import counting
 
 from .models import (
     ActionItem,
@@ -130,3 +133,22 @@ class InfoRequestAdmin(RulesAdmin):
 @admin.register(InfoMessage)
 class InfoMessageAdmin(RulesAdmin):
     list_display = ("request", "kind", "author", "created_at")
+
+
+# How the admin counts them, in words that agree with the number (core.counting).
+for model, singular, plural in (
+    (Membership, "%(count)s membership", "%(count)s memberships"),
+    (JoinRequest, "%(count)s request to join", "%(count)s requests to join"),
+    (Meeting, "%(count)s meeting", "%(count)s meetings"),
+    (Document, "%(count)s document", "%(count)s documents"),
+    (DocumentVersion, "%(count)s document version", "%(count)s document versions"),
+    (AgendaComment, "%(count)s comment", "%(count)s comments"),
+    (AgendaReview, "%(count)s agenda review", "%(count)s agenda reviews"),
+    (Minutes, "%(count)s set of minutes", "%(count)s sets of minutes"),
+    (Decision, "%(count)s decision", "%(count)s decisions"),
+    (ActionItem, "%(count)s action item", "%(count)s action items"),
+    (CalendarSettings, "%(count)s calendar setting", "%(count)s calendar settings"),
+    (InfoRequest, "%(count)s information-support request", "%(count)s information-support requests"),
+    (InfoMessage, "%(count)s message", "%(count)s messages"),
+):
+    counting.register(model, ngettext_lazy(singular, plural, "count"))

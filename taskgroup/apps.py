@@ -17,9 +17,6 @@ class TaskgroupConfig(AppConfig):
         navigation.register_entry(
             "taskgroup:overview", label=_("Task group"), order=40, visible="taskgroup.view_overview"
         )
-        navigation.register_entry(
-            "taskgroup:request_list", label=_("Information support"), order=45, visible="taskgroup.view_requests"
-        )
         link = navigation.register_card_link
         link("taskgroup", "taskgroup:overview", label=_("Task group: meetings and members"), order=1)
         link("taskgroup", "taskgroup:action_list", label=_("Action items"), order=2)

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.changelog import LogSource, change_log
@@ -649,7 +650,9 @@ def calendar_settings(request):
     })
 
 
-FEED_REVOKED = "This calendar address is not valid: it was revoked or replaced. Make a new one on your calendar page."
+FEED_REVOKED = gettext_lazy(
+    "This calendar address is not valid: it was revoked or replaced. Make a new one on your calendar page."
+)
 
 
 def calendar_feed(request, token: str):
@@ -663,7 +666,7 @@ def calendar_feed(request, token: str):
         .first()
     )
     if row is None:
-        return HttpResponse(_(FEED_REVOKED), status=404, content_type="text/plain; charset=utf-8")
+        return HttpResponse(str(FEED_REVOKED), status=404, content_type="text/plain; charset=utf-8")
     meetings = Meeting.objects.filter(invitees=row.user).order_by("starts_at")
     data = calendar_bytes(meetings, name=_("TG-CEEMS meetings"))
     response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
