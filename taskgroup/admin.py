@@ -83,31 +83,13 @@ class DocumentAdmin(RulesAdmin):
     list_display = ("title", "meeting", "created_at")
 
 
-@admin.register(DocumentVersion)
-class DocumentVersionAdmin(RulesAdmin):
-    list_display = ("filename", "document", "number", "content_type", "size", "uploaded_at")
-    readonly_fields = ("file", "content_type", "size")
 
-
-@admin.register(AgendaComment)
-class AgendaCommentAdmin(RulesAdmin):
-    list_display = ("meeting", "item", "author", "created_at")
-    raw_id_fields = ("author",)
-
-
-@admin.register(AgendaReview)
-class AgendaReviewAdmin(RulesAdmin):
-    list_display = ("meeting", "reviewer", "round", "verdict", "reviewed_at")
 
 
 @admin.register(Minutes)
 class MinutesAdmin(RulesAdmin):
     list_display = ("meeting", "status", "approved_at")
 
-
-@admin.register(Decision)
-class DecisionAdmin(RulesAdmin):
-    list_display = ("meeting", "number", "text")
 
 
 @admin.register(ActionItem)
@@ -117,11 +99,6 @@ class ActionItemAdmin(RulesAdmin):
     raw_id_fields = ("owner", "activity")
 
 
-@admin.register(CalendarSettings)
-class CalendarSettingsAdmin(RulesAdmin):
-    list_display = ("user", "time_zone", "feed_created_at")
-    exclude = ("feed_token_hash",)
-
 
 @admin.register(InfoRequest)
 class InfoRequestAdmin(RulesAdmin):
@@ -130,10 +107,6 @@ class InfoRequestAdmin(RulesAdmin):
     raw_id_fields = ("requester", "assigned_to", "activity")
 
 
-@admin.register(InfoMessage)
-class InfoMessageAdmin(RulesAdmin):
-    list_display = ("request", "kind", "author", "created_at")
-
 
 # How the admin counts them, in words that agree with the number (core.counting).
 for model, singular, plural in (
@@ -141,14 +114,8 @@ for model, singular, plural in (
     (JoinRequest, "%(count)s request to join", "%(count)s requests to join"),
     (Meeting, "%(count)s meeting", "%(count)s meetings"),
     (Document, "%(count)s document", "%(count)s documents"),
-    (DocumentVersion, "%(count)s document version", "%(count)s document versions"),
-    (AgendaComment, "%(count)s comment", "%(count)s comments"),
-    (AgendaReview, "%(count)s agenda review", "%(count)s agenda reviews"),
     (Minutes, "%(count)s set of minutes", "%(count)s sets of minutes"),
-    (Decision, "%(count)s decision", "%(count)s decisions"),
     (ActionItem, "%(count)s action item", "%(count)s action items"),
-    (CalendarSettings, "%(count)s calendar setting", "%(count)s calendar settings"),
     (InfoRequest, "%(count)s information-support request", "%(count)s information-support requests"),
-    (InfoMessage, "%(count)s message", "%(count)s messages"),
 ):
     counting.register(model, ngettext_lazy(singular, plural, "count"))
