@@ -46,6 +46,7 @@ PREFIX = "syn-"
 GENERATORS: list[str] = [
     "institutes.synth",
     "surveys.synth",
+    "taskgroup.synth",
 ]
 
 ROWS_PER_SCALE = 10

@@ -231,6 +231,7 @@ CELERY_BEAT_SCHEDULE = {
     "core-sweep": {"task": "core.tasks.sweep", "schedule": 60},
     "survey-reminders": {"task": "surveys.tasks.send_due_reminders", "schedule": 60 * 60},
     "purge-stale-uploads": {"task": "surveys.tasks.purge_stale_uploads", "schedule": 60 * 60},
+    "taskgroup-action-reminders": {"task": "taskgroup.tasks.send_action_reminders", "schedule": 60 * 60},
 }
 
 # --- Security ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from institutes import views as institute_views
 from institutes.forms import PortalPasswordResetForm
+from taskgroup import views as taskgroup_views
 
 admin.site.site_header = _("CEEMS Programme Portal — administration")
 admin.site.site_title = _("CEEMS Portal")
@@ -21,6 +22,8 @@ def healthz(request):
 urlpatterns = [
     path("language/", institute_views.set_language, name="set_language"),
     path("healthz/", healthz, name="healthz"),
+    # The task group's calendar feed: a secret token, no language prefix, no login (calendar programs).
+    path("calendar/<str:token>.ics", taskgroup_views.calendar_feed, name="taskgroup_feed"),
 ]
 
 urlpatterns += i18n_patterns(
@@ -36,5 +39,6 @@ urlpatterns += i18n_patterns(
     path("institutes/", include("institutes.urls")),
     path("surveys/", include("surveys.urls")),
     path("programme/", include("programme.urls")),
+    path("taskgroup/", include("taskgroup.urls")),
     path("admin/", admin.site.urls),
 )

@@ -224,11 +224,25 @@ class User(AbstractUser):
         if names is None:
             from .selectors import group_names
 
-            names = group_names(user_id=self.pk)
+            names = self.group_names = frozenset(group_names(user_id=self.pk))
         held = {role for role in Role.values if role in names}
+        # Roles other apps give from their own rows (institutes.selectors.ROLE_SOURCES).
+        from .selectors import ROLE_SOURCES
+
+        held.update(role for name, (role, _condition) in ROLE_SOURCES.items() if f"source:{name}" in names)
         if self.is_superuser:
             held.add(Role.ADMIN)
         return frozenset(held)
+
+    @property
+    def role_sources(self) -> frozenset[str]:
+        """The names of the role sources (institutes.selectors.ROLE_SOURCES)
+        that give this user a role now, e.g. "taskgroup.membership"."""
+        if not self.is_authenticated or not self.is_active:
+            return frozenset()
+        self.roles  # noqa: B018 - loads group_names when the request did not
+        names = self.group_names
+        return frozenset(name.removeprefix("source:") for name in names if name.startswith("source:"))
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds any of `roles`; administrators hold every role."""

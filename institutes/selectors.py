@@ -45,6 +45,28 @@ def country_options(*, selected: str = "") -> str:
     return mark_safe("".join(options))  # noqa: S308 - every value escaped above
 
 
+# Roles another app gives from its own rows (the task group's current
+# memberships): name -> (role, builder). `builder(connection, alias)` returns
+# an SQL condition, without parameters, true when the user whose row has the
+# alias `alias` holds the role that way. Registered in an AppConfig.ready(),
+# before the first request builds the session read.
+ROLE_SOURCES: dict[str, tuple[str, object]] = {}
+
+
+def register_role_source(name: str, *, role: str, condition) -> None:
+    """Let the rows of another app give `role`: `condition(connection, alias)`
+    is an SQL condition (no parameters) read as one more column of the
+    session read, so the role costs no query of its own on a page. The user
+    then has `name` in `user.role_sources`."""
+    ROLE_SOURCES[name] = (role, condition)
+
+
+def _source_columns(connection, alias: str) -> str:
+    return "".join(
+        f", CASE WHEN {condition(connection, alias)} THEN 1 ELSE 0 END" for _role, condition in ROLE_SOURCES.values()
+    )
+
+
 def group_names(*, user_id: int) -> set[str]:
     """The names of the groups the user belongs to: what `User.roles` is
     made of, on every page. Written as plain SQL because building the same
@@ -59,8 +81,16 @@ def group_names(*, user_id: int) -> set[str]:
         f" ON ug.{quote(through.get_field('group').column)} = g.{quote(Group._meta.pk.column)}"
         f" WHERE ug.{quote(through.get_field('user').column)} = %s"
     )
+    params = [user_id]
+    user_table = quote(User._meta.db_table)
+    for name, (_role, condition) in ROLE_SOURCES.items():
+        sql += (
+            f" UNION ALL SELECT %s FROM {user_table} u"
+            f" WHERE u.{quote(User._meta.pk.column)} = %s AND {condition(connection, 'u')}"
+        )
+        params += [f"source:{name}", user_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id])
+        cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}
 
 
@@ -84,7 +114,8 @@ def user_columns(connection, alias: str) -> tuple[str, list]:
         f" INNER JOIN {quote(Group._meta.db_table)} g"
         f" ON g.{quote(Group._meta.pk.column)} = ug.{quote(through.get_field('group').column)}"
         f" WHERE ug.{quote(through.get_field('user').column)} = {alias}.{quote(meta.pk.column)}"
-        f" AND {group_name} IN ({', '.join(['%s'] * len(roles))}))",
+        f" AND {group_name} IN ({', '.join(['%s'] * len(roles))}))"
+        f"{_source_columns(connection, alias)}",
         roles,
     )
 
@@ -100,7 +131,11 @@ def user_from_row(row, db: str, connection) -> User:
             value = converter(value, column, connection)
         values.append(value)
     user = User.from_db(db, [f.attname for f in fields], values)
-    user.group_names = frozenset(name for name in (row[len(fields)] or "").split(",") if name)
+    names = {name for name in (row[len(fields)] or "").split(",") if name}
+    for (name, _source), value in zip(ROLE_SOURCES.items(), row[len(fields) + 1:]):
+        if value:
+            names.add(f"source:{name}")
+    user.group_names = frozenset(names)
     return user
 
 
