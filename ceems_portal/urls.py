@@ -36,5 +36,6 @@ urlpatterns += i18n_patterns(
     path("institutes/", include("institutes.urls")),
     path("surveys/", include("surveys.urls")),
     path("programme/", include("programme.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 )
