@@ -133,8 +133,8 @@ def section_surveys(data: ReportData) -> Section:
     answers = defaultdict(list)
     for campaign_id, name in (
         Response.objects.filter(campaign__in=campaigns, status=Response.Status.SUBMITTED)
-        .order_by("institute__country__name", "institute__acronym")
-        .values_list("campaign_id", "institute__country__name")
+        .order_by(f"institute__country__name_{data.language}", "institute__acronym")
+        .values_list("campaign_id", f"institute__country__name_{data.language}")
     ):
         if name not in answers[campaign_id]:
             answers[campaign_id].append(name)
@@ -173,7 +173,7 @@ def _items(model, data: ReportData):
     return (
         model.objects.filter(response__campaign__year=data.year, response__status=Response.Status.SUBMITTED)
         .exclude(activity_type="")
-        .values_list("activity_type", "area_id", "response__institute__country__name")
+        .values_list("activity_type", "area_id", f"response__institute__country__name_{data.language}")
     )
 
 
@@ -250,7 +250,7 @@ def section_matching(data: ReportData) -> Section:
         i.pk: i for i in Institute.objects.filter(pk__in=[i for i in institute_ids if isinstance(i, int)])
         .select_related("country")
     }
-    areas = dict(MetrologyArea.objects.values_list("code", "name"))
+    areas = dict(MetrologyArea.objects.values_list("code", f"name_{data.language}"))
     type_labels = dict(ActivityType.choices)
 
     def who(institute_id) -> str:
