@@ -32,6 +32,7 @@ class ReportForm(CleanTextMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            field.widget.attrs.setdefault("class", "form-control")
             if name != "document_number":
                 field.help_text = TEXT_HELP
                 limit = BASIS_MAX_LENGTH if name.startswith("basis") else NARRATIVE_MAX_LENGTH
