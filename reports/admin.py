@@ -2,8 +2,11 @@
 there by an administrator; versions are read-only (a PDF is never edited,
 only generated anew from the report's page)."""
 from django.contrib import admin
+from django.utils.translation import ngettext_lazy
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
+
+from core import counting
 
 from .models import AnnualReport, ReportVersion
 from .sanitize import narrative_clean
@@ -72,3 +75,7 @@ class ReportVersionAdmin(RulesAdminMixin, admin.ModelAdmin):
     list_filter = ["language", "submitted"]
     list_select_related = ["report", "requested_by"]
     readonly_fields = [f.name for f in ReportVersion._meta.fields]
+
+
+counting.register(AnnualReport, ngettext_lazy("%(count)s annual report", "%(count)s annual reports", "count"))
+counting.register(ReportVersion, ngettext_lazy("%(count)s report version", "%(count)s report versions", "count"))

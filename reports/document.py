@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from institutes.models import CeemsStatus, Institute, MetrologyArea
 from programme.models import DIRECTION_OF_TYPE, Activity, Direction, MatchingRun, ProgrammeVersion, quarter_parts
@@ -342,7 +343,7 @@ def section_narrative(data: ReportData) -> Section:
     parts = []
     if report is not None:
         for name, title in (
-            ("summary", _("Summary")), ("conclusions", _("Conclusions")),
+            ("summary", pgettext("report part", "Summary")), ("conclusions", _("Conclusions")),
             ("proposals", _("Proposals to the Committee")),
         ):
             text = narrative_of(report, name, data.language)
