@@ -61,10 +61,11 @@ class ReportData:
             return []
         return list(
             Activity.objects.filter(version=self.programme_version)
-            .select_related("area", "subfield")
+            .select_related("area")
+            # The annex names institutes by acronym: nothing else is loaded.
             .prefetch_related(
-                Prefetch("recipients", queryset=Institute.objects.select_related("country").order_by("acronym")),
-                Prefetch("providers", queryset=Institute.objects.select_related("country").order_by("acronym")),
+                Prefetch("recipients", queryset=Institute.objects.only("pk", "acronym").order_by("acronym")),
+                Prefetch("providers", queryset=Institute.objects.only("pk", "acronym").order_by("acronym")),
             )
             .order_by("direction", "position", "pk")
         )
