@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "surveys",
     "programme",
     "taskgroup",
+    "reports",
 ]
 
 MIDDLEWARE = [

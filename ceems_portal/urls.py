@@ -40,5 +40,6 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("programme/", include("programme.urls")),
     path("taskgroup/", include("taskgroup.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 )
