@@ -79,6 +79,8 @@ class ActivityFilter(django_filters.FilterSet):
 
     def cleaned(self, queryset: QuerySet) -> QuerySet:
         """`queryset` narrowed by the valid filters."""
+        if not self.is_bound:
+            return queryset
         self.is_valid()
         for name, value in self.form.cleaned_data.items():
             if value not in ("", None) and name in self.filters:

@@ -48,13 +48,14 @@ def is_chair(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    names = getattr(user, "group_names", None)
-    if names is None:
-        from institutes.selectors import group_names
-
-        names = group_names(user_id=user.pk)
-        user.group_names = names
-    return CHAIR_GROUP in names and is_taskgroup(user)
+    if not is_taskgroup(user):
+        return False
+    # The request's user carries only its role groups: asked once per user object.
+    cached = getattr(user, "_programme_is_chair", None)
+    if cached is None:
+        cached = user.groups.filter(name=CHAIR_GROUP).exists()
+        user._programme_is_chair = cached
+    return cached
 
 
 @rules.predicate

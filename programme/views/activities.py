@@ -165,6 +165,9 @@ def activity_outcome(request, pk: int):
     activity = _activity(request, pk)
     if not request.user.has_perm("programme.follow_activity", activity):
         raise PermissionDenied
+    if activity.status != "done":
+        messages.error(request, services.OUTCOME_NOT_DONE)
+        return redirect(activity)
     outcome = selectors.outcome_of(activity)
     if request.method == "POST":
         form = OutcomeForm(request.POST)
