@@ -46,6 +46,7 @@ PREFIX = "syn-"
 GENERATORS: list[str] = [
     "institutes.synth",
     "surveys.synth",
+    "programme.synth_programme",
 ]
 
 ROWS_PER_SCALE = 10
