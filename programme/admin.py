@@ -91,3 +91,16 @@ class ConsultationCommentAdmin(RulesAdminMixin, SimpleHistoryAdmin):
 class ActivityUpdateAdmin(RulesAdminMixin, admin.ModelAdmin):
     list_display = ("previous", "version", "action", "decided_at")
     raw_id_fields = ("previous", "activity")
+
+
+# Counts in the admin's lists (core/counting.py).
+from django.utils.translation import ngettext_lazy  # noqa: E402
+
+from core import counting  # noqa: E402
+
+counting.register(Programme, ngettext_lazy("%(count)s programme", "%(count)s programmes", "count"))
+counting.register(ProgrammeVersion, ngettext_lazy("%(count)s Programme version", "%(count)s Programme versions", "count"))
+counting.register(Activity, ngettext_lazy("%(count)s activity", "%(count)s activities", "count"))
+counting.register(Outcome, ngettext_lazy("%(count)s outcome", "%(count)s outcomes", "count"))
+counting.register(ConsultationComment, ngettext_lazy("%(count)s consultation comment", "%(count)s consultation comments", "count"))
+counting.register(ActivityUpdate, ngettext_lazy("%(count)s annual update decision", "%(count)s annual update decisions", "count"))
