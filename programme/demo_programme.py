@@ -313,7 +313,9 @@ def load_demo(*, today: date | None = None) -> str:
             if version.is_editable:
                 _ensure_concerning(version, institutes, secretariat)
             if version.status == ProgrammeVersion.Status.DRAFT and version.consultation_opened_at is None:
-                version = services.consultation_open(version=version, revision=version.revision, by=secretariat)
+                version = services.consultation_open(
+                    version=version, revision=version.revision, by=secretariat, notify_institutes=False
+                )
             if version.status == ProgrammeVersion.Status.CONSULTATION:
                 _comment(version, "nmi-am", ConsultationComment.Stance.CHANGE,
                          "Просим перенести калибровку на III квартал: эталон будет на межповерочном ремонте.")

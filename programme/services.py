@@ -357,12 +357,13 @@ def institutes_named(version: ProgrammeVersion):
 
 
 @transaction.atomic
-def consultation_open(*, version: ProgrammeVersion, revision: int | None, by) -> ProgrammeVersion:
+def consultation_open(*, version: ProgrammeVersion, revision: int | None, by, notify_institutes: bool = True) -> ProgrammeVersion:
     """Open a draft version for consultation: the institutes it names see
     the activities that concern them and comment on each. Their respondents
     get an email each, in their own language, written to the outbox in this
     transaction (one per opening and person: opening again after a close
-    notifies again, retrying one opening does not)."""
+    notifies again, retrying one opening does not). The demo data opens
+    its consultation with `notify_institutes=False`: it emails nobody."""
     from core.outbox import notify
     from institutes.selectors import respondents_to_email
 
@@ -377,6 +378,8 @@ def consultation_open(*, version: ProgrammeVersion, revision: int | None, by) ->
     version.consultation_closed_at = None
     with acting_as(by):
         version.save()
+    if not notify_institutes:
+        return version
     link = format_lazy("{}{}", settings.SITE_URL.rstrip("/"), reverse("programme:version_detail", args=[version.pk]))
     for institute in institutes_named(version).distinct().order_by("pk"):
         notify(
