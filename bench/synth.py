@@ -47,6 +47,7 @@ GENERATORS: list[str] = [
     "institutes.synth",
     "surveys.synth",
     "taskgroup.synth",
+    "programme.synth_programme",
 ]
 
 ROWS_PER_SCALE = 10

@@ -2,6 +2,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _can_read_programme(user) -> bool:
+    from institutes.models import Role
+
+    return user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE, Role.RESPONDENT)
+
+
 class ProgrammeConfig(AppConfig):
     name = "programme"
     verbose_name = _("Programme of activities")
@@ -13,3 +19,9 @@ class ProgrammeConfig(AppConfig):
         navigation.register_entry(
             "programme:matching_latest", label=_("Matching"), order=30, visible="programme.view_matching"
         )
+        navigation.register_entry("programme:home", label=_("Programme"), order=40, visible=_can_read_programme)
+        link = navigation.register_card_link
+        link("secretariat", "programme:version_list", label=_("Programme of activities"), order=40)
+        link("taskgroup", "programme:home", label=_("Programme of activities"), order=30)
+        link("committee", "programme:home", label=_("Programme of activities"), order=20)
+        link("respondent", "programme:home", label=_("Programme of activities"), order=30)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _, gettext_lazy
 
-from core.concurrency import revision_claim
+from core.concurrency import revision_bump, revision_claim
 from core.errors import ConflictError, PortalError
 from core.jobs import job_enqueue, job_function, job_progress
 from institutes.models import Country, Institute
@@ -30,7 +30,7 @@ from surveys.models import ActivityType, Campaign, CampaignKind, Need, Offer, Re
 
 from . import matching
 from .models import Activity, MatchDecision, MatchingRun, Proposal, direction_of, quarter_code
-from .services import version_draft_for_year
+from .services import activity_create, version_draft_for_year
 
 # Above this many needs and offers together a run goes to the background
 # (with progress on the page); below it the page runs it in place.
@@ -398,24 +398,28 @@ def proposal_accept(*, proposal: Proposal, by, revision: int | None, acceptance:
         titles = activity_titles(activity_type=proposal.activity_type, subject=subject)
         if acceptance.title.strip():
             titles[translation.get_language() or settings.LANGUAGE_CODE[:2]] = acceptance.title.strip()[:255]
-        subfields = {needs[n].subfield_id for n in chosen}
-        activity = Activity(
+        subfields = {needs[n].subfield for n in chosen}
+        subfield = offer.subfield or (subfields.pop() if len(subfields) == 1 else None)
+        activity = activity_create(
             version=version,
-            direction=direction_of(proposal.activity_type),
+            by=by,
+            recipients=recipients,
+            providers=[offer.response.institute],
+            needs=[needs[n] for n in chosen],
+            offers=[offer],
+            reason=_("Accepted from matching"),
             activity_type=proposal.activity_type,
-            area_id=offer.area_id,
-            subfield_id=offer.subfield_id or (subfields.pop() if len(subfields) == 1 else None),
+            area=offer.area,
+            subfield=subfield if subfield is None or subfield.area_id == offer.area_id else None,
             first_quarter=first,
             last_quarter=last,
             funding=offer.conditions,
-            position=Activity.objects.filter(version=version).count(),
             **{f"title_{code}": text for code, text in titles.items()},
         )
-        activity.title = titles.get(translation.get_language() or "en", titles.get("en", ""))
-        activity.full_clean(exclude=["recipients", "providers", "needs", "offers"])
-        activity.save()
-        activity.providers.add(offer.response.institute)
-        activity.offers.add(offer)
+    else:
+        # A later recipient of a grouped offer's activity: any form still
+        # open on the activity must conflict rather than drop them.
+        revision_bump(activity)
     activity.recipients.add(*recipients)
     activity.needs.add(*[needs[n] for n in chosen])
 

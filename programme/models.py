@@ -161,6 +161,8 @@ class ProgrammeVersion(models.Model):
         verbose_name=_("published by"),
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    consultation_opened_at = models.DateTimeField(_("consultation opened at"), null=True, blank=True)
+    consultation_closed_at = models.DateTimeField(_("consultation closed at"), null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
 
     objects = VersionQuerySet.as_manager()
@@ -179,14 +181,31 @@ class ProgrammeVersion(models.Model):
             return f"{self.programme} — {self.year} ({self.number})"
         return f"{self.programme} — {self.year}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("programme:version_detail", args=[self.pk])
+
     @property
     def is_frozen(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_editable(self) -> bool:
+        """Activities may be added and changed: a draft, or a version in
+        consultation (answering a comment may change the activity)."""
+        return self.status in (self.Status.DRAFT, self.Status.CONSULTATION)
+
 
 class ActivityQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ActivityQuerySet":
-        return self.filter(version__in=ProgrammeVersion.objects.visible_to(user))
+        """The activities of the versions the user sees; of a version in
+        consultation, a respondent sees only those that concern their
+        institute (as recipient or provider)."""
+        visible = self.filter(version__in=ProgrammeVersion.objects.visible_to(user))
+        if not user.is_authenticated or user.has_role(Role.SECRETARIAT, Role.TASKGROUP, Role.COMMITTEE):
+            return visible
+        concerns = Q(recipients=user.institute_id) | Q(providers=user.institute_id)
+        own = Activity.objects.filter(concerns, version__status=ProgrammeVersion.Status.CONSULTATION).values("pk")
+        return visible.filter(Q(version__status=ProgrammeVersion.Status.PUBLISHED) | Q(pk__in=own))
 
 
 class Activity(models.Model):
@@ -262,6 +281,32 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("programme:activity_detail", args=[self.pk])
+
+    @property
+    def quarters_label(self) -> str:
+        return quarters_label(self.first_quarter, self.last_quarter)
+
+
+def quarter_label(code: int | None) -> str:
+    from django.utils.translation import gettext
+
+    if not code:
+        return ""
+    year, quarter = quarter_parts(code)
+    return gettext("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+
+
+def quarters_label(first: int | None, last: int | None) -> str:
+    if not first and not last:
+        return ""
+    if not last or first == last:
+        return quarter_label(first or last)
+    if not first:
+        return quarter_label(last)
+    return f"{quarter_label(first)} – {quarter_label(last)}"
 
 
 class MatchingRunQuerySet(models.QuerySet):
@@ -367,3 +412,185 @@ class MatchDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.need_id} ↔ {self.offer_id}: {self.verdict}"
 
+
+
+# --- Following the Programme through the year ----------------------------------
+# Outcomes of done activities, the consultation on a draft version, and the
+# reasons recorded at the annual update (programme.services.ProgrammeUpdate).
+
+OUTCOME_TEXT_MAX_LENGTH = 4000
+COMMENT_MAX_LENGTH = 4000
+
+
+class ResultKind(models.TextChoices):
+    NONE = "", _("No formal result")
+    COMPARISON = "comparison", _("Comparison registered")
+    CERTIFICATE = "certificate", _("Calibration certificate issued")
+    CMC = "cmc", _("CMC submitted to the KCDB")
+    TRAINED = "trained", _("Staff trained")
+    PROCEDURE = "procedure", _("Procedure adopted")
+    OTHER = "other", _("Other result")
+
+
+class Outcome(models.Model):
+    """What came of a done activity: when it was held, who took part, what it
+    produced. One per activity row; the annual report reads it."""
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("activity")
+    )
+    held_from = models.DateField(_("held from"), null=True, blank=True)
+    held_to = models.DateField(_("held to"), null=True, blank=True)
+    participants = models.TextField(
+        _("participants"), blank=True, help_text=_("Institutes and people who took part."),
+        **limited_text(OUTCOME_TEXT_MAX_LENGTH),
+    )
+    participants_count = models.PositiveIntegerField(_("number of participants"), null=True, blank=True)
+    result_kind = models.CharField(_("result"), max_length=12, choices=ResultKind.choices, blank=True)
+    result_identifier = models.CharField(
+        _("result identifier"), max_length=100, blank=True,
+        help_text=_("For example the comparison's identifier COOMET.M.M-K1 or a certificate number."),
+    )
+    summary = models.TextField(_("summary"), blank=True, **limited_text(OUTCOME_TEXT_MAX_LENGTH))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(held_from__isnull=True) | Q(held_to__isnull=True) | Q(held_to__gte=models.F("held_from")),
+                name="outcome_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.activity)
+
+
+class OutcomeDocument(models.Model):
+    """A document an outcome produced: a report, a certificate, a comparison
+    report. Named and referenced (a number, a link), not stored here."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        CERTIFICATE = "certificate", _("Certificate")
+        COMPARISON_REPORT = "comparison_report", _("Comparison report")
+        OTHER = "other", _("Other document")
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.REPORT)
+    title = models.CharField(_("document"), max_length=255)
+    reference = models.CharField(_("number or link"), max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome document")
+        verbose_name_plural = _("outcome documents")
+        ordering = ["outcome", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsultationCommentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ConsultationCommentQuerySet":
+        """The Secretariat and the task group read every comment; a
+        respondent reads those of their own institute."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.SECRETARIAT, Role.TASKGROUP):
+            return self
+        if user.has_role(Role.RESPONDENT) and user.institute_id:
+            return self.filter(institute_id=user.institute_id)
+        return self.none()
+
+
+class ConsultationComment(models.Model):
+    """An institute's comment on one activity of a version in consultation,
+    and the Secretariat's answer."""
+
+    class Stance(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        CHANGE = "change", _("Ask for a change")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="comments", verbose_name=_("activity")
+    )
+    institute = models.ForeignKey(
+        Institute, on_delete=models.CASCADE, related_name="programme_comments", verbose_name=_("institute")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    stance = models.CharField(_("position"), max_length=8, choices=Stance.choices)
+    text = models.TextField(_("comment"), blank=True, **limited_text(COMMENT_MAX_LENGTH))
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True, **limited_text(COMMENT_MAX_LENGTH))
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    objects = ConsultationCommentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("consultation comment")
+        verbose_name_plural = _("consultation comments")
+        ordering = ["activity", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.institute} — {self.activity}"
+
+
+class UpdateAction(models.TextChoices):
+    CARRIED = "carried", _("Carried over")
+    RESCOPED = "rescoped", _("Rescoped")
+    DROPPED = "dropped", _("Dropped")
+
+
+class ActivityUpdate(models.Model):
+    """What the annual update did with one activity of the previous version
+    that was not done, and why: carried over, rescoped (new quarters or a
+    new title) or dropped. One per (new version, previous activity)."""
+
+    version = models.ForeignKey(
+        ProgrammeVersion, on_delete=models.CASCADE, related_name="updates", verbose_name=_("version")
+    )
+    previous = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="updates_after", verbose_name=_("previous activity")
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="update_records",
+        verbose_name=_("activity in this version"),
+    )
+    action = models.CharField(_("decision"), max_length=10, choices=UpdateAction.choices)
+    reason = models.TextField(_("reason"), **limited_text(REASON_MAX_LENGTH))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("annual update decision")
+        verbose_name_plural = _("annual update decisions")
+        ordering = ["version", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "previous"], name="activity_update_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.previous} — {self.get_action_display()}"
