@@ -225,7 +225,13 @@ def _items(visible, current) -> list[dict]:
             items.append(menu)
         menu["children"].append(link)
         menu["active"] = menu["active"] or link["active"]
-    return items
+    # A drop-down of one visible entry is a plain link to it, under the
+    # drop-down's name: nothing to choose from.
+    return [
+        {"url": item["children"][0]["url"], "label": item["label"], "active": item["active"]}
+        if len(item.get("children", ())) == 1 else item
+        for item in items
+    ]
 
 
 def menu_for(request) -> list[dict]:

@@ -16,10 +16,14 @@ class ProgrammeConfig(AppConfig):
         from . import permissions  # noqa: F401  registers the app's rules
         from core import navigation
 
+        navigation.register_menu(key="programme", label=_("Programme"))
         navigation.register_entry(
-            "programme:matching_latest", label=_("Matching"), order=30, visible="programme.view_matching"
+            "programme:home", label=_("Programme of activities"), order=30, visible=_can_read_programme, menu="programme"
         )
-        navigation.register_entry("programme:home", label=_("Programme"), order=40, visible=_can_read_programme)
+        navigation.register_entry(
+            "programme:matching_latest", label=_("Matching"), order=35, visible="programme.view_matching",
+            menu="programme",
+        )
         link = navigation.register_card_link
         link("secretariat", "programme:version_list", label=_("Programme of activities"), order=40)
         link("taskgroup", "programme:home", label=_("Programme of activities"), order=30)

@@ -11,7 +11,7 @@ class ReportsConfig(AppConfig):
         from core import navigation
 
         navigation.register_entry("reports:report_list", label=_("Annual reports"), order=60,
-                                  visible="reports.view_report")
+                                  visible="reports.view_report", menu="taskgroup")
         link = navigation.register_card_link
         link("secretariat", "reports:report_list", label=_("Annual report to the Committee"), order=60)
         link("taskgroup", "reports:report_list", label=_("Annual report to the Committee"), order=60)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
 
+from .sanitize import narrative_as_text
 from .models import BASIS_MAX_LENGTH, NARRATIVE_MAX_LENGTH, AnnualReport, ReportLanguage
 
 TEXT_HELP = _(
@@ -31,6 +32,11 @@ class ReportForm(CleanTextMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Stored as HTML; shown as the plain text that gives it back.
+            for name in self.fields:
+                if name != "document_number":
+                    self.initial[name] = narrative_as_text(self.initial.get(name, ""))
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("class", "form-control")
             if name != "document_number":
@@ -45,7 +51,8 @@ class ReportForm(CleanTextMixin, forms.ModelForm):
 
 class GenerateForm(forms.Form):
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=ReportLanguage.choices, widget=forms.CheckboxSelectMultiple,
+        label=_("Languages"), choices=ReportLanguage.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         initial=[ReportLanguage.RU, ReportLanguage.EN],
         error_messages={"required": _("Choose Russian, English or both.")},
     )

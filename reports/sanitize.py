@@ -55,3 +55,22 @@ def narrative_clean(value: str) -> str:
         strip_comments=True,
     )
     return cleaned.strip()
+
+
+_SIMPLE_TAGS = re.compile(r"</?(p|br|ul|li)\s*/?>")
+
+
+def narrative_as_text(value: str) -> str:
+    """What the edit form shows for stored narrative HTML: when it holds only
+    paragraphs, line breaks and bulleted lists (what plain text becomes),
+    the plain text that gives it back (`narrative_clean` of the result is
+    `value`), so nobody edits tags they never typed; richer HTML as it is."""
+    from html import unescape
+
+    value = value or ""
+    if any(match.group(0) for match in _TAG.finditer(_SIMPLE_TAGS.sub("", value))):
+        return value
+    text = value.replace("</p>", "\n\n").replace("<p>", "").replace("<br>", "\n").replace("<br/>", "\n")
+    text = text.replace("<ul>", "").replace("</ul>", "\n").replace("<li>", "- ").replace("</li>", "\n")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return unescape(text).strip()

@@ -25,9 +25,12 @@ class SurveysConfig(AppConfig):
         from . import permissions  # noqa: F401  registers the app's rules
         from core import navigation
 
-        navigation.register_entry("surveys:campaign_list", label=_("Surveys"), order=10)
+        # The header: one drop-down per stage of the year (surveys, Programme,
+        # task group), so that it fits a 1,366 px screen in Russian.
+        navigation.register_menu(key="surveys", label=_("Surveys"))
+        navigation.register_entry("surveys:campaign_list", label=_("Survey campaigns"), order=10, menu="surveys")
         navigation.register_entry(
-            "surveys:summary_latest", label=_("Summary table"), order=20, visible="surveys.read_summary"
+            "surveys:summary_latest", label=_("Summary table"), order=20, visible="surveys.read_summary", menu="surveys"
         )
 
         # Home cards of the surveys themselves, before the role cards.

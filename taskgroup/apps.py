@@ -14,8 +14,10 @@ class TaskgroupConfig(AppConfig):
         # A current membership gives the task-group role, read with the session.
         roles.register()
 
+        navigation.register_menu(key="taskgroup", label=_("Task group"))
         navigation.register_entry(
-            "taskgroup:overview", label=_("Task group"), order=40, visible="taskgroup.view_overview"
+            "taskgroup:overview", label=_("Meetings and members"), order=40, visible="taskgroup.view_overview",
+            menu="taskgroup",
         )
         link = navigation.register_card_link
         link("taskgroup", "taskgroup:overview", label=_("Task group: meetings and members"), order=1)

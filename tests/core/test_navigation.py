@@ -26,6 +26,8 @@ def test_an_app_registers_an_entry_and_a_card_shown_to_its_role_only(registry, c
     navigation.register_menu(key="tests", label="Test things")
     navigation.register_entry("profile", label="Test entry", menu="tests", order=50,
                               visible=lambda user: user.has_role(Role.COMMITTEE))
+    navigation.register_entry("password_change", label="Test second entry", menu="tests", order=51,
+                              visible=lambda user: user.has_role(Role.COMMITTEE))
     navigation.register_card("tests", template="core/_role_card.html", order=1,
                              visible="institutes.change_institute",  # a permission name
                              context=lambda request: {"title": "Test card", "text": "Shown to administrators."})
@@ -107,3 +109,15 @@ def test_the_longest_matching_entry_is_the_current_page_in_each_language(client_
     # Labels are resolved per language, not once for the first one asked.
     assert "Справочники" in client.get("/ru/institutes/areas/").content.decode()
     assert "Reference data" in client.get("/en/institutes/areas/").content.decode()
+
+
+def test_a_drop_down_of_one_visible_entry_is_a_plain_link_under_its_name(registry, client_as):
+    navigation.register_menu(key="tests", label="Test things")
+    navigation.register_entry("profile", label="Test entry", menu="tests", order=50)
+    navigation.register_entry("password_change", label="Test second entry", menu="tests", order=51,
+                              visible=lambda user: user.has_role(Role.SECRETARIAT))
+    committee = _home(client_as("committee"))
+    assert 'data-testid="nav-tests"' not in committee and "Test second entry" not in committee
+    assert '<a class="nav-link" href="/en/accounts/profile/">Test things</a>' in committee
+    secretariat = _home(client_as("secretariat"))
+    assert 'data-testid="nav-tests"' in secretariat and "Test second entry" in secretariat

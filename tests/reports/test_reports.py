@@ -441,7 +441,10 @@ def test_the_matching_section_lists_proposals_gaps_and_unsolicited_offers_from_a
               capacity=2, **period),
     ]
     result = match(needs, offers, Facts())
-    MatchingRun.objects.create(year=2022, status=MatchingRun.Status.DONE, result=result.to_dict())
+    from django.utils import timezone
+
+    MatchingRun.objects.create(year=2022, status=MatchingRun.Status.DONE, result=result.to_dict(),
+                               finished_at=timezone.now())
     html = report_html(year=2022, language="en")
     section = html.split('id="section-matching"', 1)[1].split("</section>", 1)[0]
     assert "Mass comparison" in section and by.acronym in section and kg.acronym in section
@@ -483,3 +486,17 @@ def test_the_preview_shows_the_report_as_a_web_page_in_the_language_asked(client
     assert "Армения" in page and "<svg" in page and "COOMET-34-PS/13" in page
     english = client_as("committee").get("/en/reports/2022/preview/?lang=en").content.decode()
     assert "Armenia" in english and "on a contract basis" in english
+
+
+def test_the_form_shows_stored_narrative_as_the_plain_text_that_gives_it_back():
+    from reports.forms import ReportForm
+    from reports.models import AnnualReport
+    from reports.sanitize import narrative_as_text, narrative_clean
+
+    typed = "Первый абзац\nвторая строка\n\nИтоги & выводы\n\n- сличения\n- калибровки"
+    stored = narrative_clean(typed)
+    assert narrative_as_text(stored) == typed and narrative_clean(narrative_as_text(stored)) == stored
+    form = ReportForm(instance=AnnualReport(year=2099, summary_ru=stored))
+    assert "<p>" not in str(form["summary_ru"]) and "- сличения" in str(form["summary_ru"])
+    # Richer HTML (typed as HTML) is shown as it is.
+    assert narrative_as_text("<p>a <strong>b</strong></p>") == "<p>a <strong>b</strong></p>"
