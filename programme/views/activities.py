@@ -49,6 +49,15 @@ def _detail_context(request, activity, **extra):
         "reasons": activity.updates_after.none(),
         "update_records": activity.update_records.select_related("previous__version", "decided_by"),
     }
+    # The task group's action items and requests tied to the activity
+    # (the task group builds on the Programme, hence asked here, not imported).
+    from taskgroup.selectors import activity_context
+
+    context.update(activity_context(activity=activity, user=request.user))
+    context["show_taskgroup"] = bool(
+        request.user.has_perm("taskgroup.view_overview") or context["taskgroup_action_items"]
+        or context["taskgroup_requests"]
+    )
     context.update(extra)
     return context
 

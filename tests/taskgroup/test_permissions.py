@@ -43,3 +43,16 @@ def test_a_member_cannot_add_meetings_or_members(client_as):
     client = client_as("nmi-cn")
     assert client.get("/en/taskgroup/meetings/new/").status_code == 403
     assert client.get("/en/taskgroup/members/add/").status_code == 403
+
+
+def test_an_activity_page_shows_the_task_groups_action_items_tied_to_it(client_as, demo):
+    from programme.models import Activity
+    from taskgroup.models import ActionItem
+
+    action = ActionItem.objects.filter(activity__isnull=False).select_related("activity").first()
+    assert action is not None, "the demo ties an action item to a Programme activity"
+    page = client_as("chair").get(f"/en/programme/activities/{action.activity_id}/").content.decode()
+    assert 'data-testid="activity-action-items"' in page and action.title in page
+    other = Activity.objects.exclude(pk=action.activity_id).filter(version=action.activity.version).first()
+    respondent = client_as("nmi-kg").get(f"/en/programme/activities/{other.pk}/")
+    assert 'data-testid="activity-action-items"' not in respondent.content.decode()
