@@ -359,7 +359,8 @@ def section_meetings(data: ReportData) -> Section:
     status and the Programme activity they serve. Three queries."""
     meetings = list(
         taskgroup_selectors.meetings_held(year=data.year)
-        .select_related("minutes")
+        # The minutes' state only: their text (up to 100,000 characters) stays behind.
+        .select_related("minutes").defer("minutes__text")
         .prefetch_related(
             Prefetch("decisions", queryset=Decision.objects.select_related("activity").order_by("number")),
         )
@@ -369,7 +370,8 @@ def section_meetings(data: ReportData) -> Section:
         )
     )
     for meeting in meetings:
-        meeting.minutes_state = getattr(taskgroup_selectors.minutes_of(meeting), "get_status_display", lambda: "")()
+        minutes = taskgroup_selectors.minutes_of(meeting)  # joined above: no query
+        meeting.minutes_state = minutes.get_status_display() if minutes else ""
     _first, last = _year_bounds(data.year)
     open_items = list(
         ActionItem.objects.open()
