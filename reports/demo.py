@@ -1,7 +1,17 @@
 """The annual report's part of `manage.py demo`: the report of 2022 with the
 source document's number, basis and conclusions (COOMET-34-PS/13), in
-Russian as written and in English. No PDF is generated here: asking for one
-is the first thing to try on the report's page."""
+Russian as written and in English; and an empty report of the year the task
+group's demo meeting and requests fall in.
+
+The task group's demo dates count from today (a meeting 45 days ago, an
+action item overdue, the next meeting ahead), so they are not in 2022: the
+2022 report shows what the portal holds for 2022 (the members who joined in
+2022, no meeting held and no request; the source document itself only plans
+the online meeting), and the report of that later year shows the meeting,
+its decisions, the open action items and the requests. No PDF is generated
+here: asking for one is the first thing to try on the report's page."""
+from django.utils import timezone
+
 from .models import AnnualReport
 
 BASIS_RU = "<p>RESOLUTION 33W-10, Решение PC-34 и Действие PC-34.</p><p>Resolution 33W-11: тема 870/KZ/23 «Разработка и реализация Программы мероприятий КООМЕТ по оказанию помощи CEEMS».</p>"
@@ -55,4 +65,18 @@ def load_demo() -> str:
         "conclusions_ru": CONCLUSIONS_RU, "conclusions_en": CONCLUSIONS_EN,
         "proposals_ru": PROPOSALS_RU, "proposals_en": PROPOSALS_EN,
     })
-    return "the annual report 2022 (narrative parts; no PDF yet)"
+    years = taskgroup_years() - {2022}
+    for year in sorted(years):
+        AnnualReport.objects.get_or_create(year=year)
+    shown = ", ".join(str(y) for y in sorted(years))
+    return "the annual report 2022 (narrative parts; no PDF yet)" + (f", and {shown} (the task group's demo)" if shown else "")
+
+
+def taskgroup_years() -> set[int]:
+    """The years of the task group's demo meetings held and its requests."""
+    from taskgroup.models import InfoRequest, Meeting
+
+    years = {timezone.localtime(at).year for at in Meeting.objects.filter(
+        cancelled=False, starts_at__lte=timezone.now()).values_list("starts_at", flat=True)}
+    years |= {timezone.localtime(at).year for at in InfoRequest.objects.values_list("created_at", flat=True)}
+    return years

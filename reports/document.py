@@ -4,10 +4,10 @@ source document (COOMET-34-PS/13).
 `SECTION_BUILDERS` is the report: a list of functions, each taking the
 `ReportData` of a year and returning a `Section` (its heading, its template
 under reports/pdf/sections/, its context) or None to leave it out. The PDF
-and the web preview render the same list. A section whose data another app
-will hold later is one function here: today the task group's meetings, its
-information-support requests and its composition say "not recorded"
-(`not_recorded`); when the taskgroup app lands, each becomes a query.
+and the web preview render the same list. The task group's meetings, its
+information-support requests and its composition are read from the taskgroup
+app; the matching section's reasons are worded by the Programme's one
+renderer of them (programme/reasons.py).
 
 Every builder runs inside `translation.override(language)`, so its words are
 in the report's language, and reads a fixed number of queries whatever the
@@ -15,21 +15,27 @@ size of the year (the annex of 2,000 activities included).
 """
 from __future__ import annotations
 
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from institutes.models import CeemsStatus, Institute, MetrologyArea
+from programme.matching_selectors import names_for
 from programme.models import DIRECTION_OF_TYPE, Activity, Direction, MatchingRun, ProgrammeVersion, quarter_parts
+from programme.reasons import reason_text
 from surveys.models import ActivityType, Campaign, CampaignKind, Invitation, Need, Offer, Response
+from taskgroup import selectors as taskgroup_selectors
+from taskgroup.models import ActionItem, Decision, InfoRequest, Membership, membership_today
 
-from . import matching_words
 from .charts import Row, bar_chart
 from .models import AnnualReport
 from .sanitize import narrative_clean
@@ -89,12 +95,6 @@ SectionBuilder = Callable[[ReportData], "Section | None"]
 
 def _section(key: str, title: str, **context) -> Section:
     return Section(key=key, title=title, template=f"reports/pdf/sections/{key}.html", context=context)
-
-
-def not_recorded(key: str, title: str) -> Section:
-    """A section whose data the portal does not hold yet: its heading and one
-    line saying so, so the report keeps the source document's structure."""
-    return Section(key=key, title=title, template="reports/pdf/sections/not_recorded.html")
 
 
 def _percent(part: int, whole: int) -> int:
@@ -262,6 +262,24 @@ def section_matching(data: ReportData) -> Section:
     def area(code) -> str:
         return f"{code} — {areas[code]}" if code in areas else (code or _("general"))
 
+    # The reasons name offers and needs (the Programme's one renderer of
+    # them, programme/reasons.py): their names in five queries, however many.
+    need_ids, offer_ids = set(), set()
+    for item in result.get("unmatched", []) + result.get("unsolicited", []):
+        values = item.get("values") or {}
+        for offer in values.get("offers", []):
+            if isinstance(offer, dict):  # capacity_taken: the offer and the needs that took it
+                offer_ids.add(offer.get("offer"))
+                need_ids.update(offer.get("needs", []))
+            else:
+                offer_ids.add(offer)
+        need_ids.update(values.get("needs", []))
+    takers = {use.get("offer"): use.get("needs", []) for use in result.get("offer_use", [])}
+    for offer in offer_ids & set(takers):
+        need_ids.update(takers[offer])
+    names = names_for(need_ids=need_ids, offer_ids=offer_ids)
+    names.takers = takers
+
     proposals = [
         {
             "type": type_labels.get(p.get("activity_type"), p.get("activity_type")), "area": area(p.get("area")),
@@ -274,7 +292,7 @@ def section_matching(data: ReportData) -> Section:
         {
             "who": who(u.get("institute")), "type": type_labels.get(u.get("activity_type"), u.get("activity_type")),
             "area": area(u.get("area")), "subject": u.get("subject", ""),
-            "reason": matching_words.reason_text(u.get("code"), u.get("values") or {}),
+            "reason": reason_text(u, names),
         }
         for u in result.get("unmatched", [])
     ]
@@ -282,7 +300,7 @@ def section_matching(data: ReportData) -> Section:
         {
             "who": who(u.get("provider")), "type": type_labels.get(u.get("activity_type"), u.get("activity_type")),
             "area": area(u.get("area")), "subject": u.get("subject", ""),
-            "reason": matching_words.reason_text(u.get("code"), u.get("values") or {}),
+            "reason": reason_text(u, names),
         }
         for u in result.get("unsolicited", [])
     ]
@@ -323,20 +341,142 @@ def section_programme(data: ReportData) -> Section:
     )
 
 
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _as_on(year: int) -> date:
+    """The day the report's "current" means: the year's last day, or today
+    while the year runs (memberships count days in UTC, taskgroup.models)."""
+    return min(date(year, 12, 31), membership_today())
+
+
 def section_meetings(data: ReportData) -> Section:
-    """Meetings held, their decisions and the open action items: the
-    taskgroup app's Meeting and ActionItem, not built yet."""
-    return not_recorded("meetings", _("Meetings held, decisions and open action items"))
+    """The task group's meetings held in the year (taskgroup.selectors.meetings_held:
+    not cancelled, already begun), each with its decisions and the state of
+    its minutes and action items; then the action items still open today of
+    every meeting held up to the end of the year, with owner, due date,
+    status and the Programme activity they serve. Three queries."""
+    meetings = list(
+        taskgroup_selectors.meetings_held(year=data.year)
+        # The minutes' state only: their text (up to 100,000 characters) stays behind.
+        .select_related("minutes").defer("minutes__text")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.select_related("activity").order_by("number")),
+        )
+        .annotate(
+            actions_total=Count("action_items", distinct=True),
+            actions_done=Count("action_items", filter=Q(action_items__status=ActionItem.Status.DONE), distinct=True),
+        )
+    )
+    for meeting in meetings:
+        minutes = taskgroup_selectors.minutes_of(meeting)  # joined above: no query
+        meeting.minutes_state = minutes.get_status_display() if minutes else ""
+    _first, last = _year_bounds(data.year)
+    open_items = list(
+        ActionItem.objects.open()
+        .filter(meeting__cancelled=False, meeting__starts_at__date__lte=last)
+        .select_related("owner__institute", "activity", "meeting")
+        .order_by("due_on", "pk")
+    )
+    return _section(
+        "meetings", _("Meetings held, decisions and open action items"), meetings=meetings,
+        open_items=open_items, today=timezone.localdate(), year=data.year,
+    )
+
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 1) if values else None
 
 
 def section_information(data: ReportData) -> Section:
-    """Information-support requests answered: the taskgroup app's, not built yet."""
-    return not_recorded("information", _("Information-support requests"))
+    """The information-support requests asked in the year (as
+    taskgroup.selectors.info_request_summary counts them: by the day asked):
+    how many, by topic and by country, answered or open, and the median
+    days from asking to the first answer (the median, not the mean: with a
+    handful of requests one slow answer would make the mean say little).
+    One query."""
+    topics = dict(InfoRequest.Topic.choices)
+    rows = list(
+        InfoRequest.objects.filter(created_at__year=data.year)
+        .order_by(f"institute__country__name_{data.language}", "created_at", "pk")
+        .values_list(
+            "topic", "status", "created_at", "first_answered_at", f"institute__country__name_{data.language}",
+            "institute__acronym", "subject",
+        )
+    )
+    open_statuses = {InfoRequest.Status.NEW, InfoRequest.Status.ASSIGNED}
+    by_topic, by_country = Counter(), {}
+    answered = waiting = 0
+    days = []
+    requests = []
+    for topic, status, asked, first_answer, country, acronym, subject in rows:
+        by_topic[topic] += 1
+        counts = by_country.setdefault(country, {"country": country, "total": 0, "answered": 0, "open": 0})
+        counts["total"] += 1
+        if status in open_statuses:
+            counts["open"] += 1
+            waiting += 1
+        if first_answer is not None:
+            counts["answered"] += 1
+            answered += 1
+            days.append((first_answer - asked).total_seconds() / 86400)
+        requests.append({
+            "institute": acronym, "country": country, "topic": topics.get(topic, topic), "subject": subject,
+            "asked": asked, "days": round((first_answer - asked).total_seconds() / 86400, 1) if first_answer else None,
+            "open": status in open_statuses,
+        })
+    return _section(
+        "information", _("Information-support requests"), total=len(rows), answered=answered, waiting=waiting,
+        median_days=_median(days), by_topic=[(label, by_topic[value]) for value, label in InfoRequest.Topic.choices
+                                             if by_topic[value]],
+        by_country=list(by_country.values()), requests=requests, year=data.year,
+    )
 
 
 def section_composition(data: ReportData) -> Section:
-    """The task group's composition: taskgroup.Membership, not built yet."""
-    return not_recorded("composition", _("Composition of the task group"))
+    """The task group's composition: the members current at the end of the
+    year (or today, while it runs) by country, with role and term, and the
+    changes in the year: who joined, who left, whose role changed. One query."""
+    first, last = _year_bounds(data.year)
+    on = _as_on(data.year)
+    memberships = list(
+        Membership.objects.filter(starts_on__lte=last)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=first))
+        .select_related("user", "institute__country")
+        .order_by(f"institute__country__name_{data.language}", "institute__acronym", "starts_on", "pk")
+    )
+    by_country = defaultdict(list)
+    for membership in memberships:
+        if membership.is_current(on):
+            by_country[membership.institute.country.name].append(membership)
+    # A term that begins the day after the same person's previous term ends
+    # is a change of role, not a departure and an arrival.
+    terms = defaultdict(list)
+    for membership in memberships:
+        terms[membership.user_id].append(membership)
+    changes = []
+    for person_terms in terms.values():
+        person_terms.sort(key=lambda m: (m.starts_on, m.pk))
+        for before, after in zip([None] + person_terms, person_terms + [None]):
+            follows = (
+                before is not None and after is not None and before.ends_on is not None
+                and after.starts_on <= before.ends_on + timedelta(days=1)
+            )
+            if after is not None and first <= after.starts_on <= last:
+                if follows:
+                    changes.append({"on": after.starts_on, "membership": after, "kind": "role",
+                                    "before": before.get_role_display()})
+                else:
+                    changes.append({"on": after.starts_on, "membership": after, "kind": "joined"})
+            if (before is not None and before.ends_on is not None and first <= before.ends_on <= last
+                    and before.ends_on < on and not follows):
+                changes.append({"on": before.ends_on, "membership": before, "kind": "left"})
+    changes.sort(key=lambda change: (change["on"], str(change["membership"].user)))
+    return _section(
+        "composition", _("Composition of the task group"), on=on, countries=list(by_country.items()),
+        total=sum(len(v) for v in by_country.values()), changes=changes, year=data.year,
+    )
 
 
 def section_narrative(data: ReportData) -> Section:
