@@ -313,12 +313,33 @@ def section_matching(data: ReportData) -> Section:
 
 
 def activity_outcomes(activities: list[Activity]) -> dict[int, str]:
-    """The recorded outcome of each done activity, by activity id.
+    """The recorded outcome of each done activity, by activity id, in one
+    query: when it was held, its result and identifier (a comparison
+    registered as COOMET.M.M-K1, a certificate issued...), the number of
+    participants and its summary, in the report's language."""
+    from django.utils import formats
 
-    Empty until the Programme's outcomes exist (the Programme issue adds
-    them); then this one function reads them in one query and the report
-    shows them next to each activity done."""
-    return {}
+    from programme.models import Outcome
+
+    outcomes = {}
+    for outcome in Outcome.objects.filter(activity__in=[a.pk for a in activities]):
+        parts = []
+        if outcome.held_from:
+            held = formats.date_format(outcome.held_from, "SHORT_DATE_FORMAT")
+            if outcome.held_to and outcome.held_to != outcome.held_from:
+                held += " – " + formats.date_format(outcome.held_to, "SHORT_DATE_FORMAT")
+            parts.append(_("held %(when)s") % {"when": held})
+        if outcome.result_kind:
+            result = str(outcome.get_result_kind_display())
+            parts.append(f"{result} {outcome.result_identifier}".strip())
+        elif outcome.result_identifier:
+            parts.append(outcome.result_identifier)
+        if outcome.participants_count:
+            parts.append(_("participants: %(count)s") % {"count": outcome.participants_count})
+        if outcome.summary:
+            parts.append(outcome.summary)
+        outcomes[outcome.activity_id] = "; ".join(parts)
+    return outcomes
 
 
 def section_programme(data: ReportData) -> Section:

@@ -509,3 +509,15 @@ def test_the_form_shows_stored_narrative_as_the_plain_text_that_gives_it_back():
     assert "<p>" not in str(form["summary_ru"]) and "- сличения" in str(form["summary_ru"])
     # Richer HTML (typed as HTML) is shown as it is.
     assert narrative_as_text("<p>a <strong>b</strong></p>") == "<p>a <strong>b</strong></p>"
+
+
+def test_the_programme_section_shows_the_outcomes_of_done_activities(demo):
+    from programme.models import Outcome
+    from reports.document import ReportData
+
+    version = ReportData(year=2022, language="en").programme_version
+    outcome = Outcome.objects.filter(activity__version=version, activity__status="done").exclude(result_identifier="").first()
+    assert outcome is not None, "the demo records outcomes of the 2022 activities done"
+    html = report_html(year=2022, language="en")
+    section = html.split('id="section-programme"', 1)[1].split("</section>", 1)[0]
+    assert outcome.result_identifier in section and "held " in section
