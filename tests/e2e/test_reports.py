@@ -11,8 +11,9 @@ pytestmark = pytest.mark.e2e
 
 
 def test_the_chair_asks_for_the_report_watches_it_and_a_committee_member_downloads_it(
-    page, live_server, demo, screenshot, settings, tmp_path
+    page, live_server, demo, screenshot, settings, tmp_path, celery_worker_thread
 ):
+    # On the real stack (CI) the job is rendered by a real worker, not in the request.
     settings.MEDIA_ROOT = str(tmp_path / "media")
     login(page, live_server, "chair", language="en")
     page.goto(f"{live_server.url}/en/reports/")
