@@ -11,20 +11,16 @@ from institutes.models import Institute, User
 from .matching_services import Acceptance, matching_run_start, proposal_accept
 from .models import MatchingRun, Programme
 
-PROGRAMME_TITLE_RU = "Программа мероприятий КООМЕТ по оказанию содействия CEEMS"
-PROGRAMME_TITLE_EN = "COOMET Programme of activities for assisting CEEMS"
-
 # What the source document describes: accepted in the demo.
 ACCEPTED_TYPES = ("comparison", "calibration", "procedure")
 LEFT_OPEN_PROVIDERS = ("SMU",)
 
 
 def demo_programme() -> Programme:
-    programme, _created = Programme.objects.get_or_create(
-        first_year=2022, last_year=2026,
-        defaults={"title_ru": PROGRAMME_TITLE_RU, "title_en": PROGRAMME_TITLE_EN, "title": PROGRAMME_TITLE_EN},
-    )
-    return programme
+    """The Programme 2022-2026 (one definition: the Programme demo's)."""
+    from .demo_programme import _ensure_programme
+
+    return _ensure_programme()
 
 
 def load_demo() -> str:

@@ -420,8 +420,8 @@ def proposal_accept(*, proposal: Proposal, by, revision: int | None, acceptance:
         # A later recipient of a grouped offer's activity: any form still
         # open on the activity must conflict rather than drop them.
         revision_bump(activity)
-    activity.recipients.add(*recipients)
-    activity.needs.add(*[needs[n] for n in chosen])
+        activity.recipients.add(*recipients)
+        activity.needs.add(*[needs[n] for n in chosen])
 
     for need_id in new_needs:
         MatchDecision.objects.create(
